@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+export LERNSTADT_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run install demo test lint test-sqlite test-postgres bench clean
+
+$(BIN)/lernstadt: pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(BIN)/lernstadt
+
+install: $(BIN)/lernstadt
+
+demo: install
+	$(BIN)/lernstadt migrate --no-input
+	$(BIN)/lernstadt load_demo
+
+run: demo
+	LERNSTADT_DEBUG=1 $(BIN)/lernstadt runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check lernstadt tests bench
+	$(BIN)/ruff format --check lernstadt tests bench
+	$(BIN)/mypy lernstadt
+	$(BIN)/lernstadt makemigrations --check --dry-run
+	LERNSTADT_SECRET_KEY=lint-only-$$(date +%s)-a-long-random-looking-secret-key-value \
+	LERNSTADT_HTTPS=1 LERNSTADT_ALLOWED_HOSTS=lernen.herne.de \
+	$(BIN)/lernstadt check --deploy --fail-level WARNING
+
+test-sqlite: install
+	DATABASE_URL= $(BIN)/pytest
+
+# Runs when PostgreSQL answers; says so plainly when it does not.
+test-postgres: install
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== PostgreSQL at $(PG_URL)"; DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+	else echo "== PostgreSQL not reachable at $(PG_URL): suite ran on SQLite only"; fi
+
+test: lint test-sqlite test-postgres
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""lernstadt: software for a learning city."""

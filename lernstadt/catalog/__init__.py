@@ -1,0 +1,1 @@
+"""The catalogue: learning offers, providers (institutions) and places, with search."""

@@ -1,0 +1,1 @@
+"""City packs: everything that makes the platform one particular city, kept as data."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CitiesConfig(AppConfig):
+    name = "lernstadt.cities"
+    verbose_name = "Stadtpaket"

@@ -1,0 +1,50 @@
+"""Shared fixtures: the personas of the platform and a small catalogue."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real public data beside the project (never copied into it)."""
+    if not SHARED_DATA.exists():
+        pytest.skip(f"real data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def citizen(client: Client) -> Client:
+    """An anonymous visitor of the portal."""
+    return client
+
+
+@pytest.fixture
+def provider_editor(db: None) -> User:
+    """Staff of a provider who may edit offers, but nothing else."""
+    user = User.objects.create_user("editor", "editor@example.org", "a-long-editor-password")
+    user.is_staff = True
+    user.save()
+    codenames = ["view_offer", "change_offer", "add_offer", "view_offerdate", "change_offerdate",
+                 "add_offerdate", "delete_offerdate"]
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+@pytest.fixture
+def analyst(db: None) -> User:
+    """An analyst of the education office, staff without catalogue rights."""
+    user = User.objects.create_user("analyst", "analyst@example.org", "a-long-analyst-password")
+    user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def office_admin(db: None) -> User:
+    """The education office's administrator."""
+    return User.objects.create_superuser("admin", "admin@example.org", "a-long-admin-password")
