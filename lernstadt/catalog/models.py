@@ -93,7 +93,9 @@ class Place(models.Model):
         verbose_name_plural = _("Orte")
 
     def __str__(self) -> str:
-        return ", ".join(filter(None, [self.name, self.street, f"{self.postcode} {self.city}".strip()]))
+        return ", ".join(
+            filter(None, [self.name, self.street, f"{self.postcode} {self.city}".strip()])
+        )
 
     @property
     def has_coordinates(self) -> bool:
@@ -215,9 +217,7 @@ class SearchEntry(models.Model):
 
     kind = models.CharField(max_length=12)  # "offer" or "institution"
     offer = models.OneToOneField(Offer, on_delete=models.CASCADE, null=True, related_name="+")
-    provider = models.OneToOneField(
-        Provider, on_delete=models.CASCADE, null=True, related_name="+"
-    )
+    provider = models.OneToOneField(Provider, on_delete=models.CASCADE, null=True, related_name="+")
     title = models.CharField(max_length=300)
     subtitle = models.CharField(max_length=300, blank=True)
     url = models.CharField(max_length=400)

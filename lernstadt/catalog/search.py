@@ -101,9 +101,11 @@ def index_offer(offer: Offer) -> None:
     body += _place_words(place)
     for field_name in ("topics", "life_phases", "target_groups", "languages", "accessibility"):
         body += offer.labelled(field_name)
-    next_date = offer.dates.filter(starts_at__gte=timezone.now()).values_list(
-        "starts_at", flat=True
-    ).first()
+    next_date = (
+        offer.dates.filter(starts_at__gte=timezone.now())
+        .values_list("starts_at", flat=True)
+        .first()
+    )
     fields = _entry_texts(offer.title, body) | {
         "kind": "offer",
         "title": offer.title,
@@ -237,14 +239,18 @@ def matching_entries(query: str) -> QuerySet[SearchEntry]:
     numbers = [w for w in words if SCHOOL_NUMBER.match(w)]
     for any_word in (False, True):
         match, rank = _fts_filter(words, any_word)
-        found = entries.filter(match | Q(school_number__in=numbers)).annotate(rank=Coalesce(rank, 0.0, output_field=FloatField()))
+        found = entries.filter(match | Q(school_number__in=numbers)).annotate(
+            rank=Coalesce(rank, 0.0, output_field=FloatField())
+        )
         if any_word or found.exists():
             break
     exact = Q(school_number__in=numbers) if numbers else Q(pk__in=[])
     return found.annotate(exact=Case(When(exact, then=Value(True)), default=Value(False)))
 
 
-def _with_facets(entries: QuerySet[SearchEntry], selected: dict[str, list[str]], skip: str = "") -> QuerySet[SearchEntry]:
+def _with_facets(
+    entries: QuerySet[SearchEntry], selected: dict[str, list[str]], skip: str = ""
+) -> QuerySet[SearchEntry]:
     for facet, values in selected.items():
         if facet != skip and values:
             entries = entries.filter(
@@ -253,7 +259,9 @@ def _with_facets(entries: QuerySet[SearchEntry], selected: dict[str, list[str]],
     return entries
 
 
-def facet_counts(entries: QuerySet[SearchEntry], selected: dict[str, list[str]]) -> dict[str, list[FacetValue]]:
+def facet_counts(
+    entries: QuerySet[SearchEntry], selected: dict[str, list[str]]
+) -> dict[str, list[FacetValue]]:
     """Counts per facet value; each facet is counted without its own selection
     (so a citizen sees what choosing another value would give)."""
     facets: dict[str, list[FacetValue]] = {}
@@ -267,8 +275,12 @@ def facet_counts(entries: QuerySet[SearchEntry], selected: dict[str, list[str]])
         )
         chosen = selected.get(facet, [])
         facets[facet] = [
-            FacetValue(row["value"], _facet_label(facet, vocabulary, row["value"]), row["n"],
-                       row["value"] in chosen)
+            FacetValue(
+                row["value"],
+                _facet_label(facet, vocabulary, row["value"]),
+                row["n"],
+                row["value"] in chosen,
+            )
             for row in rows
         ]
     return facets
@@ -309,3 +321,17 @@ def search_offers(
     result_page = paginator.get_page(page)
     facets = facet_counts(matched, selected) if with_facets else {}
     return SearchResult(query, paginator.count, result_page, facets, sort)
+
+
+def hit(entry: SearchEntry) -> dict[str, Any]:
+    """One search hit as plain data: the shape of the API and the ``search`` command."""
+    data: dict[str, Any] = {
+        "kind": entry.kind,
+        "id": entry.offer_id if entry.kind == "offer" else entry.provider_id,
+        "title": entry.title,
+        "subtitle": entry.subtitle,
+        "url": entry.url,
+    }
+    if entry.school_number:
+        data["school_number"] = entry.school_number
+    return data

@@ -16,7 +16,9 @@ def offer_saved(sender: type[Offer], instance: Offer, raw: bool = False, **kwarg
 
 
 @receiver(post_save, sender=OfferDate)
-def date_saved(sender: type[OfferDate], instance: OfferDate, raw: bool = False, **kwargs: Any) -> None:
+def date_saved(
+    sender: type[OfferDate], instance: OfferDate, raw: bool = False, **kwargs: Any
+) -> None:
     if not raw:
         search.index_offer(instance.offer)
 
