@@ -234,6 +234,9 @@ class SearchEntry(models.Model):
     class Meta:
         indexes = [models.Index(fields=["kind"])]
 
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"
+
 
 class SearchTag(models.Model):
     """A facet value of a search entry (life phase, topic, borough, ...)."""
@@ -244,3 +247,6 @@ class SearchTag(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["facet", "value", "entry"])]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}"

@@ -150,10 +150,11 @@ def index_provider(provider: Provider) -> None:
         "next_date": None,
         **_coordinates(place),
     }
-    tags = {
+    kind = ProviderKind(provider.kind)
+    tags: dict[str, list[str]] = {
         "kind": ["institution"],
-        "life_phase": INSTITUTION_PHASES.get(ProviderKind(provider.kind), []),
-        "topic": INSTITUTION_TOPICS.get(ProviderKind(provider.kind), []),
+        "life_phase": list(INSTITUTION_PHASES.get(kind, [])),
+        "topic": list(INSTITUTION_TOPICS.get(kind, [])),
         "borough": [place.borough if place else ""],
         "provider_kind": [provider.kind],
     }
@@ -301,7 +302,8 @@ def _ordered(entries: QuerySet[SearchEntry], sort: str) -> QuerySet[SearchEntry]
         return entries.order_by("sort_title", "id")
     if sort == "date":
         return entries.order_by(F("next_date").asc(nulls_last=True), "sort_title", "id")
-    return entries.order_by("-exact", "-rank", "sort_title", "id")
+    # "exact" and "rank" are annotations of matching_entries().
+    return entries.order_by("-exact", "-rank", "sort_title", "id")  # type: ignore[misc]
 
 
 def search_offers(
