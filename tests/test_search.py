@@ -1,0 +1,166 @@
+"""Search over offers and institutions: German words, umlauts, numbers, facets, ranking."""
+
+import pytest
+
+from lernstadt.catalog import search
+from lernstadt.catalog.models import Offer, OfferDate, Place, Provider
+from lernstadt.catalog.taxonomy import OfferStatus, ProviderStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue() -> dict[str, object]:
+    vhs = Provider.objects.create(name="Volkshochschule Herne", kind="adult_education")
+    Place.objects.create(
+        provider=vhs,
+        street="Beispielstraße 1",
+        postcode="44649",
+        city="Herne",
+        borough="Herne-Wanne",
+        latitude=51.53,
+        longitude=7.16,
+    )
+    swim = Offer.objects.create(
+        provider=vhs,
+        title="Schwimmkurs für Kinder",
+        summary="Seepferdchen im Südbad",
+        life_phases=["school"],
+        topics=["sport"],
+        languages=["de", "tr"],
+        price=40,
+        price_reduced=20,
+    )
+    german = Offer.objects.create(
+        provider=vhs,
+        title="Deutschkurs B1",
+        summary="Integrationskurs für Erwachsene",
+        life_phases=["adults"],
+        topics=["language"],
+        languages=["de"],
+    )
+    mentions = Offer.objects.create(
+        provider=vhs,
+        title="Elterncafé",
+        description="Hier sprechen wir auch über den Schwimmkurs.",
+        life_phases=["families"],
+        topics=["parenting"],
+    )
+    school = Provider.objects.create(
+        name="Otto-Hahn-Gymnasium", kind="school", school_number="123456", school_type="Gymnasium"
+    )
+    Place.objects.create(provider=school, postcode="44623", city="Herne", borough="Herne-Mitte")
+    return {"vhs": vhs, "swim": swim, "german": german, "mentions": mentions, "school": school}
+
+
+def titles(query: str, **selected: list[str]) -> list[str]:
+    return [entry.title for entry in search.search_offers(query, selected).page]
+
+
+def test_plural_finds_singular_title(catalogue: dict[str, object]) -> None:
+    assert titles("Schwimmkurse")[0] == "Schwimmkurs für Kinder"
+
+
+def test_inflected_plural_finds_gymnasium(catalogue: dict[str, object]) -> None:
+    assert titles("Gymnasien in Herne") == ["Otto-Hahn-Gymnasium"]
+
+
+@pytest.mark.parametrize("spelling", ["Südbad", "Suedbad", "Sudbad", "SÜDBAD"])
+def test_umlauts_match_in_every_spelling(catalogue: dict[str, object], spelling: str) -> None:
+    assert titles(spelling) == ["Schwimmkurs für Kinder"]
+
+
+def test_title_ranks_above_description(catalogue: dict[str, object]) -> None:
+    assert titles("Schwimmkurs") == ["Schwimmkurs für Kinder", "Elterncafé"]
+
+
+def test_school_number_finds_its_school_first(catalogue: dict[str, object]) -> None:
+    result = search.search_offers("123456")
+    assert [search.hit(e) for e in result.page][0]["school_number"] == "123456"
+
+
+def test_no_word_in_common_finds_nothing(catalogue: dict[str, object]) -> None:
+    assert titles("Quantenphysik") == []
+
+
+def test_all_words_required_when_possible(catalogue: dict[str, object]) -> None:
+    assert titles("Deutschkurs Erwachsene") == ["Deutschkurs B1"]
+
+
+def test_any_word_when_no_entry_has_all(catalogue: dict[str, object]) -> None:
+    assert set(titles("Deutschkurs Quantenphysik")) == {"Deutschkurs B1"}
+
+
+def test_facet_filter_and_counts(catalogue: dict[str, object]) -> None:
+    result = search.search_offers("", {"topic": ["sport"]})
+    assert [e.title for e in result.page] == ["Schwimmkurs für Kinder"]
+    topics = {f.value: f.count for f in result.facets["topic"]}
+    # A facet is counted without its own selection, so other topics stay choosable.
+    assert topics["language"] == 1 and topics["sport"] == 1
+    kinds = {f.value: f.count for f in result.facets["kind"]}
+    assert kinds == {"offer": 1}
+
+
+def test_reduced_price_is_its_own_cost_value(catalogue: dict[str, object]) -> None:
+    assert titles("", cost=["reduced"]) == ["Schwimmkurs für Kinder"]
+    assert "Deutschkurs B1" in titles("", cost=["free"])
+
+
+def test_borough_facet_comes_from_the_place(catalogue: dict[str, object]) -> None:
+    assert titles("", borough=["Herne-Mitte"]) == ["Otto-Hahn-Gymnasium"]
+
+
+def test_institutions_appear_beside_offers(catalogue: dict[str, object]) -> None:
+    kinds = {e.kind for e in search.search_offers("Herne").page}
+    assert kinds == {"offer", "institution"}
+
+
+def test_draft_offers_are_not_found(catalogue: dict[str, object]) -> None:
+    swim = catalogue["swim"]
+    assert isinstance(swim, Offer)
+    swim.status = OfferStatus.DRAFT
+    swim.save()
+    assert "Schwimmkurs für Kinder" not in titles("Schwimmkurs")
+
+
+def test_closed_institutions_are_not_found(catalogue: dict[str, object]) -> None:
+    school = catalogue["school"]
+    assert isinstance(school, Provider)
+    school.status = ProviderStatus.CLOSED
+    school.save()
+    assert titles("Gymnasium") == []
+
+
+def test_renamed_provider_is_found_under_new_name(catalogue: dict[str, object]) -> None:
+    vhs = catalogue["vhs"]
+    assert isinstance(vhs, Provider)
+    vhs.name = "Bildungszentrum Herne"
+    vhs.save()
+    assert "Deutschkurs B1" in titles("Bildungszentrum")
+
+
+def test_sort_by_date_puts_next_date_first(catalogue: dict[str, object]) -> None:
+    german = catalogue["german"]
+    assert isinstance(german, Offer)
+    OfferDate.objects.create(offer=german, starts_at="2099-01-01T10:00:00+01:00")
+    result = search.search_offers("", {"kind": ["offer"]}, sort="date")
+    assert result.page[0].title == "Deutschkurs B1"
+
+
+def test_query_with_only_punctuation_lists_everything(catalogue: dict[str, object]) -> None:
+    assert search.search_offers("?!* \"'").total == 5
+
+
+def test_rebuild_index_restores_every_entry(catalogue: dict[str, object]) -> None:
+    assert search.rebuild_index() == 5
+    assert titles("Schwimmkurse")[0] == "Schwimmkurs für Kinder"
+
+
+def test_rebuild_command_reports_entries(catalogue: dict[str, object]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "5 Einträge" in out.getvalue()
