@@ -52,11 +52,19 @@ class CityPack:
         return [b.name for b in self.boroughs]
 
 
-def load_pack(slug: str) -> CityPack:
-    folder = PACKS_DIR / slug
+def pack_folder(name: str) -> Path:
+    """A pack shipped under ``cities/`` by slug, or any folder given as a path."""
+    if "/" in name or "\\" in name:
+        return Path(name).expanduser().resolve()
+    return PACKS_DIR / name
+
+
+def load_pack(name: str) -> CityPack:
+    """Read a city pack from its ``city.json`` (``name``: a slug or a folder path)."""
+    folder = pack_folder(name)
     raw = json.loads((folder / "city.json").read_text(encoding="utf-8"))
     return CityPack(
-        slug=slug,
+        slug=folder.name,
         name=raw["name"],
         ags=raw["ags"],
         state=raw["state"],
@@ -72,8 +80,8 @@ def load_pack(slug: str) -> CityPack:
 
 
 @cache
-def _cached(slug: str) -> CityPack:
-    return load_pack(slug)
+def _cached(name: str) -> CityPack:
+    return load_pack(name)
 
 
 def current_city() -> CityPack:
