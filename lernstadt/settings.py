@@ -5,6 +5,7 @@ environment or from a file named by the same variable with the suffix ``_FILE``.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -118,6 +119,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Static files are found in the apps (WHITENOISE_USE_FINDERS); collectstatic is optional.
+warnings.filterwarnings("ignore", message="No directory at")
 
 # Security headers; HTTPS-only settings switch on with LERNSTADT_HTTPS=1 behind TLS.
 HTTPS = env_bool("LERNSTADT_HTTPS", False)

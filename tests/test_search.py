@@ -164,3 +164,26 @@ def test_rebuild_command_reports_entries(catalogue: dict[str, object]) -> None:
     out = StringIO()
     call_command("rebuild_search_index", stdout=out)
     assert "5 Einträge" in out.getvalue()
+
+
+def test_deleted_date_no_longer_sorts_the_offer(catalogue: dict[str, object]) -> None:
+    german = catalogue["german"]
+    assert isinstance(german, Offer)
+    date = OfferDate.objects.create(offer=german, starts_at="2099-01-01T10:00:00+01:00")
+    date.delete()
+    entry = search.search_offers("Deutschkurs").page[0]
+    assert entry.next_date is None
+
+
+def test_deleted_place_takes_its_borough_from_the_offers(catalogue: dict[str, object]) -> None:
+    vhs = catalogue["vhs"]
+    assert isinstance(vhs, Provider)
+    vhs.places.all().delete()
+    assert titles("", borough=["Herne-Wanne"]) == []
+
+
+def test_deleting_an_institution_removes_it_from_search(catalogue: dict[str, object]) -> None:
+    school = catalogue["school"]
+    assert isinstance(school, Provider)
+    school.delete()
+    assert titles("Gymnasium") == []

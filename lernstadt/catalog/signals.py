@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from lernstadt.catalog import search
@@ -42,3 +42,20 @@ def place_saved(sender: type[Place], instance: Place, raw: bool = False, **kwarg
         search.index_provider(instance.provider)
     for offer in instance.offers.select_related("provider"):
         search.index_offer(offer)
+
+
+@receiver(post_delete, sender=OfferDate)
+def date_deleted(sender: type[OfferDate], instance: OfferDate, **kwargs: Any) -> None:
+    # The offer goes too when this is a cascade; then there is nothing to refresh.
+    offer = Offer.objects.filter(pk=instance.offer_id).first()
+    if offer is not None:
+        search.index_offer(offer)
+
+
+@receiver(post_delete, sender=Place)
+def place_deleted(sender: type[Place], instance: Place, **kwargs: Any) -> None:
+    provider = Provider.objects.filter(pk=instance.provider_id).first()
+    if provider is not None:
+        search.index_provider(provider)
+        for offer in provider.offers.select_related("provider"):
+            search.index_offer(offer)
