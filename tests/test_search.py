@@ -187,3 +187,26 @@ def test_deleting_an_institution_removes_it_from_search(catalogue: dict[str, obj
     assert isinstance(school, Provider)
     school.delete()
     assert titles("Gymnasium") == []
+
+
+def test_deleting_an_offer_with_dates_leaves_no_index_rows(catalogue: dict[str, object]) -> None:
+    from lernstadt.catalog.models import SearchEntry, SearchTag
+
+    german = catalogue["german"]
+    assert isinstance(german, Offer)
+    OfferDate.objects.create(offer=german, starts_at="2099-01-01T10:00:00+01:00")
+    entry_ids = list(SearchEntry.objects.filter(offer=german).values_list("id", flat=True))
+    german.delete()
+    assert entry_ids and not SearchEntry.objects.filter(id__in=entry_ids).exists()
+    assert SearchTag.objects.filter(entry__offer__isnull=False).count() > 0
+    assert not SearchTag.objects.exclude(entry__in=SearchEntry.objects.all()).exists()
+    assert "Deutschkurs B1" not in titles("Deutschkurs")
+
+
+def test_deleting_a_provider_with_places_leaves_no_index_rows(catalogue: dict[str, object]) -> None:
+    from lernstadt.catalog.models import SearchEntry
+
+    school = catalogue["school"]
+    assert isinstance(school, Provider)
+    school.delete()
+    assert SearchEntry.objects.filter(kind="institution").count() == 1

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
+from django.db.models import Model, QuerySet
 from django.dispatch import receiver
 
 from lernstadt.catalog import search
@@ -44,18 +45,27 @@ def place_saved(sender: type[Place], instance: Place, raw: bool = False, **kwarg
         search.index_offer(offer)
 
 
+def _deleted_itself(origin: object, model: type[Model]) -> bool:
+    """True when the deletion started at ``model`` itself, not in a cascade from its owner.
+
+    In a cascade the owner is about to go too: refreshing its entry then would
+    write index rows that point at a row being deleted.
+    """
+    if isinstance(origin, QuerySet):
+        return origin.model is model
+    return isinstance(origin, model)
+
+
 @receiver(post_delete, sender=OfferDate)
 def date_deleted(sender: type[OfferDate], instance: OfferDate, **kwargs: Any) -> None:
-    # The offer goes too when this is a cascade; then there is nothing to refresh.
-    offer = Offer.objects.filter(pk=instance.offer_id).first()
-    if offer is not None:
-        search.index_offer(offer)
+    if _deleted_itself(kwargs.get("origin"), OfferDate):
+        search.index_offer(instance.offer)
 
 
 @receiver(post_delete, sender=Place)
 def place_deleted(sender: type[Place], instance: Place, **kwargs: Any) -> None:
-    provider = Provider.objects.filter(pk=instance.provider_id).first()
-    if provider is not None:
-        search.index_provider(provider)
-        for offer in provider.offers.select_related("provider"):
-            search.index_offer(offer)
+    if not _deleted_itself(kwargs.get("origin"), Place) or instance.provider is None:
+        return
+    search.index_provider(instance.provider)
+    for offer in instance.provider.offers.select_related("provider"):
+        search.index_offer(offer)
