@@ -151,7 +151,12 @@ def test_lockout_holds_one_username_at_one_address_only(
 
 def deploy_check(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
     """Run ``check --deploy`` failing on warnings, in a fresh process with ``variables``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LERNSTADT_")}
+    # Neither our settings nor the browser tests' async escape hatch may leak in.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("LERNSTADT_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env |= {"DJANGO_SETTINGS_MODULE": "lernstadt.settings", "LERNSTADT_DATA_DIR": str(tmp_path)}
     env |= variables
     code = (
