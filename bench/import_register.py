@@ -65,7 +65,7 @@ def run(backend: str) -> None:
         floor.append(timed(baseline))
     print(f"\n== import_schools, {backend}, {REGISTER.name}, {RUNS} runs each")
     print_row("first import (empty catalogue)", summary(first), "s", 1)
-    print_row("re-import (every school updated)", summary(again), "s", 1)
+    print_row("re-import of the same register (no change)", summary(again), "s", 1)
     print_row("baseline: parse + convert + raw insert", summary(floor), "s", 1)
     ratio = summary(first)["median"] / summary(floor)["median"]
     print(f"{'ratio first import / baseline (median)':<48} {ratio:9.1f} x")

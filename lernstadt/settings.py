@@ -145,6 +145,8 @@ AXES_RESET_ON_SUCCESS = True
 
 # The city pack: data, not code. Herne is the built-in default.
 LERNSTADT_CITY = env("LERNSTADT_CITY", "herne")
+# The public address of the portal, for absolute links in exported files.
+LERNSTADT_BASE_URL = env("LERNSTADT_BASE_URL")
 # Map tiles: empty by default, so no page asks a third-party host for anything.
 LERNSTADT_TILE_URL = env("LERNSTADT_TILE_URL")
 LERNSTADT_TILE_ATTRIBUTION = env("LERNSTADT_TILE_ATTRIBUTION")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from icalendar import vRecur
 
-from lernstadt.catalog.models import Offer, OfferDate, Place, Provider
+from lernstadt.catalog.models import Offer, OfferDate, Place, Provider, Synonym, UnmetQuery
 from lernstadt.catalog.taxonomy import VOCABULARIES
 
 # Web addresses typed without a scheme mean https (Django 6's default already).
@@ -219,3 +219,27 @@ class PlaceAdmin(admin.ModelAdmin):
     list_filter = ["borough"]
     list_select_related = ["provider"]
     search_fields = ["name", "street", "provider__name"]
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    """The search thesaurus: staff keep everyday words and official terms together."""
+
+    list_display = ["terms", "note"]
+    search_fields = ["terms", "note"]
+
+
+@admin.register(UnmetQuery)
+class UnmetQueryAdmin(admin.ModelAdmin):
+    """Searches that found nothing, most frequent first: unmet needs, without personal data."""
+
+    list_display = ["query", "count", "first_seen", "last_seen"]
+    search_fields = ["query"]
+    date_hierarchy = "last_seen"
+    readonly_fields = ["query", "count", "first_seen", "last_seen"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -228,6 +228,7 @@ class SearchEntry(models.Model):
     stems_body = models.TextField()
     sort_title = models.CharField(max_length=300, db_index=True)
     next_date = models.DateTimeField(null=True, db_index=True)
+    is_cancelled = models.BooleanField(default=False)  # found, but ranked after the rest
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
 
@@ -250,3 +251,65 @@ class SearchTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facet}={self.value}"
+
+
+class SearchWord(models.Model):
+    """A word that occurs in the search index: the vocabulary that typo correction
+    and compound splitting check query words against."""
+
+    word = models.CharField(max_length=100, unique=True)
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class Synonym(models.Model):
+    """A group of words that mean the same to a citizen (the search thesaurus).
+
+    Staff maintain it in the admin; a query containing any of the terms finds
+    entries containing any other.
+    """
+
+    terms = models.CharField(
+        _("Begriffe"),
+        max_length=500,
+        unique=True,
+        help_text=_(
+            "Gleichbedeutende Begriffe, durch Kommas getrennt, z. B. "
+            "„Kita, Kindertagesstätte, Kindergarten“. Ein Begriff darf aus mehreren "
+            "Wörtern bestehen."
+        ),
+    )
+    note = models.CharField(_("Hinweis"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Synonymgruppe")
+        verbose_name_plural = _("Thesaurus (Synonymgruppen)")
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    @property
+    def term_list(self) -> list[str]:
+        return [term.strip() for term in self.terms.split(",") if term.strip()]
+
+
+class UnmetQuery(models.Model):
+    """A search that found nothing: an unmet need the education office can see.
+
+    Only the normalised words are kept, never who searched, when exactly or from where.
+    """
+
+    query = models.CharField(_("Suchanfrage"), max_length=200, unique=True)
+    count = models.PositiveIntegerField(_("Anzahl"), default=0)
+    first_seen = models.DateField(_("Zuerst gesucht"), auto_now_add=True)
+    last_seen = models.DateField(_("Zuletzt gesucht"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Suche ohne Treffer")
+        verbose_name_plural = _("Suchen ohne Treffer")
+        ordering = ["-count", "query"]
+
+    def __str__(self) -> str:
+        return self.query

@@ -8,27 +8,22 @@ configuration (ranked with ts_rank, titles weight A). Both read columns that
 """
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db.models import F
+from django.utils.translation import gettext
 
-from lernstadt.catalog import text
-from lernstadt.catalog.models import Offer, Provider, SearchEntry, SearchTag
+from lernstadt.catalog import indexing, query, text, vocabulary
+from lernstadt.catalog.models import SearchEntry, UnmetQuery
 from lernstadt.catalog.taxonomy import (
     Accessibility,
     Cost,
     Language,
     LifePhase,
-    OfferStatus,
     ProviderKind,
-    ProviderStatus,
     Topic,
     label,
 )
@@ -46,142 +41,12 @@ FACETS: dict[str, Any] = {
 SORTS = ("relevance", "title", "date")
 SCHOOL_NUMBER = re.compile(r"^\d{6}$")
 
-# What life phase and topic an institution stands for, by its kind.
-INSTITUTION_PHASES = {
-    ProviderKind.SCHOOL: [LifePhase.SCHOOL],
-    ProviderKind.DAY_CARE: [LifePhase.EARLY_CHILDHOOD, LifePhase.FAMILIES],
-    ProviderKind.VOCATIONAL_COLLEGE: [LifePhase.TRANSITION],
-    ProviderKind.ADULT_EDUCATION: [LifePhase.ADULTS, LifePhase.SENIORS],
-    ProviderKind.UNIVERSITY: [LifePhase.ADULTS],
-    ProviderKind.FAMILY_CENTRE: [LifePhase.FAMILIES, LifePhase.EARLY_CHILDHOOD],
-    ProviderKind.YOUTH_CENTRE: [LifePhase.SCHOOL, LifePhase.TRANSITION],
-}
-INSTITUTION_TOPICS = {
-    ProviderKind.SCHOOL: [Topic.GENERAL_EDUCATION],
-    ProviderKind.DAY_CARE: [Topic.EARLY_LEARNING],
-    ProviderKind.VOCATIONAL_COLLEGE: [Topic.CAREER],
-    ProviderKind.MUSIC_SCHOOL: [Topic.MUSIC],
-    ProviderKind.LIBRARY: [Topic.CULTURE],
-}
-
-
-# --- indexing ------------------------------------------------------------------
-
-
-def _entry_texts(title: str, body_parts: Iterable[str]) -> dict[str, str]:
-    title_words = text.index_words(title)
-    body_words = text.index_words(" ".join(p for p in body_parts if p))
-    return {
-        "search_title": " ".join(title_words),
-        "search_body": " ".join(body_words),
-        "stems_title": text.stems(title_words),
-        "stems_body": text.stems(body_words),
-        "sort_title": title.casefold()[:300],
-    }
-
-
-def _save_entry(lookup: dict[str, Any], fields: dict[str, Any], tags: dict[str, list[str]]) -> None:
-    entry, _ = SearchEntry.objects.update_or_create(**lookup, defaults=fields)
-    entry.tags.all().delete()
-    SearchTag.objects.bulk_create(
-        SearchTag(entry=entry, facet=facet, value=value)
-        for facet, values in tags.items()
-        for value in dict.fromkeys(values)
-        if value
-    )
-
-
-def index_offer(offer: Offer) -> None:
-    """Add, refresh or remove the search entry of one offer."""
-    if not offer.is_public:
-        SearchEntry.objects.filter(offer=offer).delete()
-        return
-    place = offer.place or offer.provider.main_place
-    body = [offer.summary, offer.description, offer.provider.name]
-    body += _place_words(place)
-    for field_name in ("topics", "life_phases", "target_groups", "languages", "accessibility"):
-        body += offer.labelled(field_name)
-    next_date = (
-        offer.dates.filter(starts_at__gte=timezone.now())
-        .values_list("starts_at", flat=True)
-        .first()
-    )
-    fields = _entry_texts(offer.title, body) | {
-        "kind": "offer",
-        "title": offer.title,
-        "subtitle": offer.provider.name,
-        "url": offer.get_absolute_url(),
-        "school_number": "",
-        "next_date": next_date,
-        **_coordinates(place),
-    }
-    tags = {
-        "kind": ["offer"],
-        "life_phase": offer.life_phases,
-        "topic": offer.topics,
-        "borough": [place.borough if place else ""],
-        "cost": [offer.cost],
-        "language": offer.languages,
-        "accessibility": offer.accessibility,
-        "provider_kind": [offer.provider.kind],
-    }
-    _save_entry({"offer": offer}, fields, tags)
-
-
-def index_provider(provider: Provider) -> None:
-    """Add, refresh or remove the search entry of one institution."""
-    if provider.status == ProviderStatus.CLOSED:
-        SearchEntry.objects.filter(provider=provider).delete()
-        return
-    place = provider.main_place
-    body = [
-        provider.official_name,
-        provider.school_type,
-        provider.kind_label,
-        provider.description,
-        provider.school_number or "",
-    ] + _place_words(place)
-    fields = _entry_texts(provider.name, body) | {
-        "kind": "institution",
-        "title": provider.name,
-        "subtitle": provider.school_type or provider.kind_label,
-        "url": provider.get_absolute_url(),
-        "school_number": provider.school_number or "",
-        "next_date": None,
-        **_coordinates(place),
-    }
-    kind = ProviderKind(provider.kind)
-    tags: dict[str, list[str]] = {
-        "kind": ["institution"],
-        "life_phase": list(INSTITUTION_PHASES.get(kind, [])),
-        "topic": list(INSTITUTION_TOPICS.get(kind, [])),
-        "borough": [place.borough if place else ""],
-        "provider_kind": [provider.kind],
-    }
-    _save_entry({"provider": provider}, fields, tags)
-
-
-def _place_words(place: Any) -> list[str]:
-    if place is None:
-        return []
-    return [place.name, place.street, place.postcode, place.city, place.borough]
-
-
-def _coordinates(place: Any) -> dict[str, float | None]:
-    if place is None:
-        return {"latitude": None, "longitude": None}
-    return {"latitude": place.latitude, "longitude": place.longitude}
-
-
-def rebuild_index() -> int:
-    """Index every offer and institution anew; returns the number of entries."""
-    SearchEntry.objects.all().delete()
-    for provider in Provider.objects.prefetch_related("places"):
-        index_provider(provider)
-    offers = Offer.objects.select_related("provider", "place").prefetch_related("dates")
-    for offer in offers.filter(status__in=[OfferStatus.PUBLISHED, OfferStatus.CANCELLED]):
-        index_offer(offer)
-    return SearchEntry.objects.count()
+# Indexing lives in its own module; these names are part of the search room's door.
+index_offer = indexing.index_offer
+index_offers = indexing.index_offers
+index_provider = indexing.index_provider
+index_providers = indexing.index_providers
+rebuild_index = indexing.rebuild_index
 
 
 # --- querying ------------------------------------------------------------------
@@ -202,127 +67,218 @@ class SearchResult:
     page: Page[SearchEntry]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     sort: str = "relevance"
+    corrections: dict[str, list[str]] = field(default_factory=dict)
+    relaxed: bool = False  # no entry had every word: entries with some of them
+    suggestion: str = ""  # "did you mean", when nothing was found
 
 
-def _fts_filter(words: list[str], any_word: bool) -> tuple[Q, RawSQL]:
-    """A match condition and a rank expression (higher is better).
+Selection = dict[str, list[str]]
+SqlPart = tuple[str, list[Any]]
 
-    The SQL names columns without their table, because Django aliases the
-    table when this query becomes a subquery (facet counts).
-    """
+FTS_TABLE = "catalog_searchentry_fts"
+
+
+def _placeholders(values: list[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _match(node: query.Node | None) -> SqlPart:
+    """The condition that an entry matches the expression (TRUE without one)."""
+    if node is None:
+        return "1 = 1", []
     if connection.vendor == "postgresql":
-        query = (" | " if any_word else " & ").join(f"{text.query_stem(w)}:*" for w in words)
-        match = RawSQL(
-            "search_vector @@ to_tsquery('german', %s)", [query], output_field=BooleanField()
-        )
-        rank = RawSQL("ts_rank(search_vector, to_tsquery('german', %s))", [query])
-        return Q(match), rank
-    query = (" OR " if any_word else " AND ").join(f'"{text.query_stem(w)}"*' for w in words)
-    ids = RawSQL(
-        "SELECT rowid FROM catalog_searchentry_fts WHERE catalog_searchentry_fts MATCH %s",
-        [query],
+        return "e.search_vector @@ to_tsquery('german', %s)", [query.to_tsquery(node)]
+    return (
+        f"e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
+        [query.to_fts5(node)],
     )
-    # "id" is the outer entry's: the FTS table has no column of that name.
-    rank = RawSQL(
-        "(SELECT -bm25(catalog_searchentry_fts, 10.0, 1.0) FROM catalog_searchentry_fts "
-        "WHERE catalog_searchentry_fts MATCH %s AND rowid = id)",
-        [query],
-    )
-    return Q(id__in=ids), rank
 
 
-def matching_entries(query: str) -> QuerySet[SearchEntry]:
-    """Entries matching every word of ``query`` (or, failing that, any word), ranked."""
-    entries = SearchEntry.objects.all()
-    words = text.query_words(query)
-    if not words:
-        return entries.annotate(rank=Value(0.0), exact=Value(False))
-    numbers = [w for w in words if SCHOOL_NUMBER.match(w)]
-    for any_word in (False, True):
-        match, rank = _fts_filter(words, any_word)
-        found = entries.filter(match | Q(school_number__in=numbers)).annotate(
-            rank=Coalesce(rank, 0.0, output_field=FloatField())
-        )
-        if any_word or found.exists():
-            break
-    exact = Q(school_number__in=numbers) if numbers else Q(pk__in=[])
-    return found.annotate(exact=Case(When(exact, then=Value(True)), default=Value(False)))
-
-
-def _with_facets(
-    entries: QuerySet[SearchEntry], selected: dict[str, list[str]], skip: str = ""
-) -> QuerySet[SearchEntry]:
+def _facet_filters(selected: Selection, skip: str = "") -> SqlPart:
+    sql, params = [], []
     for facet, values in selected.items():
-        if facet != skip and values:
-            entries = entries.filter(
-                id__in=SearchTag.objects.filter(facet=facet, value__in=values).values("entry_id")
+        if facet != skip:
+            sql.append(
+                "e.id IN (SELECT entry_id FROM catalog_searchtag "
+                f"WHERE facet = %s AND value IN ({_placeholders(values)}))"
             )
-    return entries
+            params += [facet, *values]
+    return " AND ".join(sql) or "1 = 1", params
 
 
-def facet_counts(
-    entries: QuerySet[SearchEntry], selected: dict[str, list[str]]
-) -> dict[str, list[FacetValue]]:
-    """Counts per facet value; each facet is counted without its own selection
-    (so a citizen sees what choosing another value would give)."""
-    facets: dict[str, list[FacetValue]] = {}
-    for facet, vocabulary in FACETS.items():
-        base = _with_facets(entries, selected, skip=facet)
-        rows = (
-            SearchTag.objects.filter(facet=facet, entry__in=base.values("id"))
-            .values("value")
-            .annotate(n=Count("entry_id"))
-            .order_by("-n", "value")
-        )
-        chosen = selected.get(facet, [])
-        facets[facet] = [
-            FacetValue(
-                row["value"],
-                _facet_label(facet, vocabulary, row["value"]),
-                row["n"],
-                row["value"] in chosen,
+def _where(node: query.Node | None, selected: Selection, skip: str = "") -> SqlPart:
+    match_sql, match_params = _match(node)
+    facet_sql, facet_params = _facet_filters(selected, skip)
+    return f"{match_sql} AND {facet_sql}", match_params + facet_params
+
+
+def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class RankedEntries:
+    """The matching entries in order, fetched a page at a time (for Paginator)."""
+
+    def __init__(
+        self, node: query.Node | None, selected: Selection, sort: str, numbers: list[str]
+    ) -> None:
+        self.node, self.selected, self.sort, self.numbers = node, selected, sort, numbers
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            where, params = _where(self.node, self.selected)
+            self._count = _rows(
+                f"SELECT COUNT(*) FROM catalog_searchentry e WHERE {where}", params
+            )[0][0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[SearchEntry]:
+        start = window.start or 0
+        stop = self.count() if window.stop is None else window.stop
+        if stop <= start:
+            return []
+        sql, params = self._page_sql()
+        ids = [row[0] for row in _rows(f"{sql} LIMIT %s OFFSET %s", [*params, stop - start, start])]
+        entries = SearchEntry.objects.in_bulk(ids)
+        return [entries[i] for i in ids if i in entries]
+
+    def _order(self) -> SqlPart:
+        # Cancelled offers stay findable, after everything that still takes place.
+        if self.sort == "title":
+            return "e.is_cancelled, e.sort_title, e.id", []
+        if self.sort == "date":
+            return "e.is_cancelled, e.next_date ASC NULLS LAST, e.sort_title, e.id", []
+        order, params = f"e.is_cancelled, {self._score()}, e.sort_title, e.id", []
+        if self.numbers:
+            # An official school number finds its school first.
+            exact = (
+                f"CASE WHEN e.school_number IN ({_placeholders(self.numbers)}) THEN 0 ELSE 1 END"
             )
-            for row in rows
+            order, params = f"{exact}, {order}", list(self.numbers)
+        return order, params
+
+    def _score(self) -> str:
+        if self.node is None:
+            return "e.id"
+        if connection.vendor == "postgresql":
+            # Weights D, C, B, A: a title word (A) counts ten times a body word (B), as in FTS5.
+            return (
+                "ts_rank('{0.01, 0.02, 0.1, 1.0}', e.search_vector, to_tsquery('german', %s)) DESC"
+            )
+        return "m.score ASC"
+
+    def _page_sql(self) -> SqlPart:
+        where, params = _where(None if self._ranks_in_join() else self.node, self.selected)
+        order, order_params = self._order()
+        if self._ranks_in_join():
+            # bm25 comes from one pass over the FTS matches, joined to the entries.
+            ranked = (
+                f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0) AS score "
+                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+            )
+            sql = (
+                f"SELECT e.id FROM catalog_searchentry e JOIN ({ranked}) m ON m.id = e.id "
+                f"WHERE {where} ORDER BY {order}"
+            )
+            return sql, [query.to_fts5(self.node), *params, *order_params]  # type: ignore[arg-type]
+        if self.node is not None and self.sort == "relevance":
+            order_params.append(query.to_tsquery(self.node))
+        return f"SELECT e.id FROM catalog_searchentry e WHERE {where} ORDER BY {order}", [
+            *params,
+            *order_params,
         ]
-    return facets
+
+    def _ranks_in_join(self) -> bool:
+        return self.node is not None and connection.vendor != "postgresql"
 
 
-def _facet_label(facet: str, vocabulary: Any, value: str) -> str:
-    if vocabulary is not None:
-        return label(vocabulary, value)
+def facet_counts(node: query.Node | None, selected: Selection) -> dict[str, list[FacetValue]]:
+    """Counts per facet value in SQL. Each chosen facet is counted without its own
+    choice, so a citizen sees what picking another value of it would give."""
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    unchosen = [facet for facet in FACETS if facet not in selected]
+    groups = [(unchosen, "")] + [([facet], facet) for facet in selected]
+    for facets, skip in groups:
+        if not facets:
+            continue
+        where, params = _where(node, selected, skip)
+        sql = (
+            "SELECT t.facet, t.value, COUNT(*) FROM catalog_searchtag t "
+            f"WHERE t.facet IN ({_placeholders(facets)}) AND t.entry_id IN "
+            f"(SELECT e.id FROM catalog_searchentry e WHERE {where}) GROUP BY t.facet, t.value"
+        )
+        for facet, value, count in _rows(sql, [*facets, *params]):
+            counts[facet][value] = count
+    return {
+        facet: _facet_values(facet, values, selected.get(facet, []))
+        for facet, values in counts.items()
+    }
+
+
+def _facet_values(facet: str, counts: dict[str, int], chosen: list[str]) -> list[FacetValue]:
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    vocabulary_ = FACETS[facet]
+    return [
+        FacetValue(value, _facet_label(facet, vocabulary_, value), n, value in chosen)
+        for value, n in ordered
+    ]
+
+
+def _facet_label(facet: str, vocabulary_: Any, value: str) -> str:
+    if vocabulary_ is not None:
+        return label(vocabulary_, value)
     if facet == "kind":
-        from django.utils.translation import gettext
-
         return gettext("Angebote") if value == "offer" else gettext("Einrichtungen")
     return value
 
 
-def _ordered(entries: QuerySet[SearchEntry], sort: str) -> QuerySet[SearchEntry]:
-    if sort == "title":
-        return entries.order_by("sort_title", "id")
-    if sort == "date":
-        return entries.order_by(F("next_date").asc(nulls_last=True), "sort_title", "id")
-    # "exact" and "rank" are annotations of matching_entries().
-    return entries.order_by("-exact", "-rank", "sort_title", "id")  # type: ignore[misc]
+def _suggestion(parsed: query.ParsedQuery) -> str:
+    """A query of the nearest indexed words, when it differs from what was typed."""
+    nearest = [(vocabulary.closest(word) or [word])[0] for word in parsed.words]
+    return " ".join(nearest) if nearest != parsed.words else ""
 
 
 def search_offers(
-    query: str = "",
-    selected: dict[str, list[str]] | None = None,
+    query_text: str = "",
+    selected: Selection | None = None,
     sort: str = "relevance",
-    page: int = 1,
+    page: int | str = 1,
     per_page: int = 20,
     with_facets: bool = True,
 ) -> SearchResult:
     """Search offers and institutions: the one entry point for pages, API and commands."""
-    selected = {k: v for k, v in (selected or {}).items() if k in FACETS and v}
+    selected = {k: list(v) for k, v in (selected or {}).items() if k in FACETS and v}
     sort = sort if sort in SORTS else "relevance"
-    matched = matching_entries(query)
-    entries = _with_facets(matched, selected)
-    paginator = Paginator(_ordered(entries, sort), per_page)
+    parsed = query.parse(query_text)
+    numbers = [w for w in parsed.words if SCHOOL_NUMBER.match(w)]
+    node = parsed.every_clause() if parsed.clauses else None
+    entries = RankedEntries(node, selected, sort, numbers)
+    relaxed = False
+    if node is not None and len(parsed.clauses) > 1 and entries.count() == 0:
+        node, relaxed = parsed.any_clause(), True
+        entries = RankedEntries(node, selected, sort, numbers)
+    # RankedEntries is the sequence Paginator needs: count() and slicing.
+    paginator: Paginator[SearchEntry] = Paginator(entries, per_page)  # type: ignore[arg-type]
     result_page = paginator.get_page(page)
-    facets = facet_counts(matched, selected) if with_facets else {}
-    return SearchResult(query, paginator.count, result_page, facets, sort)
+    result = SearchResult(
+        query_text,
+        entries.count(),
+        result_page,
+        sort=sort,
+        corrections=parsed.corrections,
+        relaxed=relaxed,
+    )
+    if with_facets:
+        result.facets = facet_counts(node, selected)
+    if result.total == 0 and parsed.words:
+        result.suggestion = _suggestion(parsed)
+    return result
 
 
 def hit(entry: SearchEntry) -> dict[str, Any]:
@@ -337,3 +293,48 @@ def hit(entry: SearchEntry) -> dict[str, Any]:
     if entry.school_number:
         data["school_number"] = entry.school_number
     return data
+
+
+# --- as the citizen types and when nothing is found ---------------------------
+
+SUGGEST_MIN_LENGTH = 2
+
+
+def suggest(typed: str, limit: int = 8) -> list[str]:
+    """Titles that complete what has been typed so far (for autocomplete).
+
+    Finished words count as stems; the word being typed counts as a prefix of
+    a title word. Only titles are searched, so suggestions read like entries.
+    """
+    words = text.query_words(typed)
+    if not words or len(typed.strip()) < SUGGEST_MIN_LENGTH:
+        return []
+    stems = [text.query_stem(w) for w in words[:-1]] + [words[-1]]
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(f"{stem}:*A" for stem in stems)
+        sql = (
+            "SELECT e.title FROM catalog_searchentry e "
+            "WHERE e.search_vector @@ to_tsquery('german', %s) "
+            "ORDER BY ts_rank(e.search_vector, to_tsquery('german', %s)) DESC, e.sort_title "
+            "LIMIT %s"
+        )
+        params: list[Any] = [tsquery, tsquery, limit * 4]
+    else:
+        fts = "stems_title : (" + " AND ".join(f'"{stem}"*' for stem in stems) + ")"
+        sql = (
+            f"SELECT e.title FROM {FTS_TABLE} "
+            f"JOIN catalog_searchentry e ON e.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s "
+            f"ORDER BY bm25({FTS_TABLE}, 10.0, 1.0), e.sort_title LIMIT %s"
+        )
+        params = [fts, limit * 4]
+    titles = dict.fromkeys(row[0] for row in _rows(sql, params))
+    return list(titles)[:limit]
+
+
+def record_unmet(query_text: str) -> None:
+    """Count a query that found nothing, keeping only its normalised words."""
+    words = " ".join(text.words(query_text))[:200]
+    if not words:
+        return
+    unmet, _ = UnmetQuery.objects.get_or_create(query=words)
+    UnmetQuery.objects.filter(pk=unmet.pk).update(count=F("count") + 1)

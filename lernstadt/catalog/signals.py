@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
 from django.db.models import Model, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from lernstadt.catalog import search

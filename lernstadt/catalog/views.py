@@ -28,7 +28,15 @@ from lernstadt.catalog import access
 from lernstadt.catalog.formats.ical import offer_calendar as offer_ics
 from lernstadt.catalog.formats.jsonld import offer_jsonld
 from lernstadt.catalog.models import Offer, OfferDate, Provider, SearchEntry
-from lernstadt.catalog.search import FACETS, SORTS, FacetValue, SearchResult, search_offers
+from lernstadt.catalog.search import (
+    FACETS,
+    SORTS,
+    FacetValue,
+    SearchResult,
+    record_unmet,
+    search_offers,
+    suggest,
+)
 from lernstadt.catalog.taxonomy import (
     Cost,
     LifePhase,
@@ -434,6 +442,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     params = _search_params(request)
     result = search_offers(params.query, params.selected, params.sort, params.page, PER_PAGE)
+    if result.total == 0 and params.query and not params.selected:
+        record_unmet(params.query)
     context = {
         "params": params,
         "result": result,
@@ -444,8 +454,16 @@ def search(request: HttpRequest) -> HttpResponse:
         "sort_options": [(key, str(name)) for key, name in SORT_LABELS.items()],
         "map_url": _url_with(reverse("catalog:map"), request.GET, page=None),
         "clear_url": _url_with(request.path, QueryDict(), q=params.query or None),
+        "suggestion_url": _url_with(request.path, QueryDict(), q=result.suggestion or None),
     }
     return render(request, "catalog/search.html", context)
+
+
+@require_safe
+def suggestions(request: HttpRequest) -> HttpResponse:
+    """Completions of the search box as <option>s for its <datalist> (fetched by htmx)."""
+    typed = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+    return render(request, "catalog/_suggestions.html", {"suggestions": suggest(typed)})
 
 
 def _marker(hit: Hit) -> dict[str, Any]:

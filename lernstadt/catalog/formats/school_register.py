@@ -544,16 +544,13 @@ def _write(changes: _Changes) -> None:
 
 def _reindex(providers: list[Provider]) -> None:
     """Bulk writes send no save signals: bring the search index up to date here."""
-    for provider in providers:
-        search.index_provider(provider)
+    search.index_providers(providers)
     ids = {provider.pk for provider in providers}
     public = Offer.objects.filter(
         status__in=[OfferStatus.PUBLISHED, OfferStatus.CANCELLED],
         provider__school_number__isnull=False,
     ).select_related("provider", "place")
-    for offer in public:
-        if offer.provider_id in ids:
-            search.index_offer(offer)
+    search.index_offers(offer for offer in public if offer.provider_id in ids)
 
 
 def save_register(register: Register, today: dt.date | None = None) -> RegisterSummary:

@@ -7,26 +7,9 @@ body weight B) with a GIN index.
 
 from django.db import migrations
 
-SQLITE_FORWARD = [
-    """CREATE VIRTUAL TABLE catalog_searchentry_fts USING fts5(
-        stems_title, stems_body,
-        content='catalog_searchentry', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')""",
-    """CREATE TRIGGER catalog_searchentry_ai AFTER INSERT ON catalog_searchentry BEGIN
-        INSERT INTO catalog_searchentry_fts(rowid, stems_title, stems_body)
-        VALUES (new.id, new.stems_title, new.stems_body);
-    END""",
-    """CREATE TRIGGER catalog_searchentry_ad AFTER DELETE ON catalog_searchentry BEGIN
-        INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts, rowid, stems_title, stems_body)
-        VALUES ('delete', old.id, old.stems_title, old.stems_body);
-    END""",
-    """CREATE TRIGGER catalog_searchentry_au AFTER UPDATE ON catalog_searchentry BEGIN
-        INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts, rowid, stems_title, stems_body)
-        VALUES ('delete', old.id, old.stems_title, old.stems_body);
-        INSERT INTO catalog_searchentry_fts(rowid, stems_title, stems_body)
-        VALUES (new.id, new.stems_title, new.stems_body);
-    END""",
-]
+from lernstadt.catalog.migrations import _fulltext
+
+SQLITE_FORWARD = [_fulltext.SQLITE_TABLE, *_fulltext.SQLITE_TRIGGERS]
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS catalog_searchentry_au",
     "DROP TRIGGER IF EXISTS catalog_searchentry_ad",

@@ -172,8 +172,7 @@ def add_schools(entries: list[dict[str, Any]]) -> int:
         Place(provider=provider, **place_values(entry.get("place") or {}))
         for provider, entry in zip(providers, new, strict=True)
     )
-    for provider in providers:
-        search.index_provider(provider)
+    search.index_providers(providers)
     return len(providers)
 
 

@@ -1,0 +1,249 @@
+"""Writing the search index: one document per public offer and operating institution.
+
+A document is the entry's normalised text (for the full-text index), its facet
+values and the words it adds to the vocabulary. Single saves go through
+:func:`index_offer` / :func:`index_provider` (called by signals); imports of
+thousands of rows call :func:`index_providers` / :func:`index_offers`, which
+write in batches.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from lernstadt.catalog import text, vocabulary
+from lernstadt.catalog.models import (
+    Offer,
+    OfferDate,
+    Place,
+    Provider,
+    SearchEntry,
+    SearchTag,
+    SearchWord,
+)
+from lernstadt.catalog.taxonomy import LifePhase, OfferStatus, ProviderKind, ProviderStatus, Topic
+
+BATCH = 1000
+
+# What life phase and topic an institution stands for, by its kind.
+INSTITUTION_PHASES = {
+    ProviderKind.SCHOOL: [LifePhase.SCHOOL],
+    ProviderKind.DAY_CARE: [LifePhase.EARLY_CHILDHOOD, LifePhase.FAMILIES],
+    ProviderKind.VOCATIONAL_COLLEGE: [LifePhase.TRANSITION],
+    ProviderKind.ADULT_EDUCATION: [LifePhase.ADULTS, LifePhase.SENIORS],
+    ProviderKind.UNIVERSITY: [LifePhase.ADULTS],
+    ProviderKind.FAMILY_CENTRE: [LifePhase.FAMILIES, LifePhase.EARLY_CHILDHOOD],
+    ProviderKind.YOUTH_CENTRE: [LifePhase.SCHOOL, LifePhase.TRANSITION],
+}
+INSTITUTION_TOPICS = {
+    ProviderKind.SCHOOL: [Topic.GENERAL_EDUCATION],
+    ProviderKind.DAY_CARE: [Topic.EARLY_LEARNING],
+    ProviderKind.VOCATIONAL_COLLEGE: [Topic.CAREER],
+    ProviderKind.MUSIC_SCHOOL: [Topic.MUSIC],
+    ProviderKind.LIBRARY: [Topic.CULTURE],
+}
+OFFER_LABELS = ("topics", "life_phases", "target_groups", "languages", "accessibility")
+
+
+@dataclass
+class Document:
+    owner: str  # "offer" or "provider": the entry's link to what it describes
+    owner_id: int
+    fields: dict[str, Any]
+    tags: dict[str, list[str]]
+    words: list[str]
+
+
+def _texts(title: str, body_parts: Iterable[str | None]) -> tuple[dict[str, str], list[str]]:
+    title_words = text.index_words(title)
+    body_words = text.index_words(" ".join(p for p in body_parts if p))
+    fields = {
+        "search_title": " ".join(title_words),
+        "search_body": " ".join(body_words),
+        "stems_title": text.stems(title_words),
+        "stems_body": text.stems(body_words),
+        "sort_title": title.casefold()[:300],
+    }
+    return fields, title_words + body_words
+
+
+def _place_words(place: Place | None) -> list[str]:
+    if place is None:
+        return []
+    return [place.name, place.street, place.postcode, place.city, place.borough]
+
+
+def _where(place: Place | None) -> dict[str, Any]:
+    if place is None:
+        return {"latitude": None, "longitude": None}
+    return {"latitude": place.latitude, "longitude": place.longitude}
+
+
+def offer_document(offer: Offer, place: Place | None, next_date: Any) -> Document:
+    body = [offer.summary, offer.description, offer.provider.name, *_place_words(place)]
+    for field_name in OFFER_LABELS:
+        body += offer.labelled(field_name)
+    texts, words = _texts(offer.title, body)
+    fields = texts | {
+        "kind": "offer",
+        "title": offer.title,
+        "subtitle": offer.provider.name,
+        "url": offer.get_absolute_url(),
+        "school_number": "",
+        "next_date": next_date,
+        "is_cancelled": offer.status == OfferStatus.CANCELLED,
+        **_where(place),
+    }
+    tags = {
+        "kind": ["offer"],
+        "life_phase": offer.life_phases,
+        "topic": offer.topics,
+        "borough": [place.borough if place else ""],
+        "cost": [offer.cost],
+        "language": offer.languages,
+        "accessibility": offer.accessibility,
+        "provider_kind": [offer.provider.kind],
+    }
+    return Document("offer", offer.pk, fields, tags, words)
+
+
+def provider_document(provider: Provider, place: Place | None) -> Document:
+    body = [
+        provider.official_name,
+        provider.school_type,
+        provider.kind_label,
+        provider.description,
+        provider.school_number,
+        *_place_words(place),
+    ]
+    texts, words = _texts(provider.name, body)
+    fields = texts | {
+        "kind": "institution",
+        "title": provider.name,
+        "subtitle": provider.school_type or provider.kind_label,
+        "url": provider.get_absolute_url(),
+        "school_number": provider.school_number or "",
+        "next_date": None,
+        "is_cancelled": False,
+        **_where(place),
+    }
+    kind = ProviderKind(provider.kind)
+    tags: dict[str, list[str]] = {
+        "kind": ["institution"],
+        "life_phase": list(INSTITUTION_PHASES.get(kind, [])),
+        "topic": list(INSTITUTION_TOPICS.get(kind, [])),
+        "borough": [place.borough if place else ""],
+        "provider_kind": [provider.kind],
+    }
+    return Document("provider", provider.pk, fields, tags, words)
+
+
+def store(documents: list[Document]) -> None:
+    """Replace the entries of these owners by the documents, in a few statements."""
+    for owner in ("offer", "provider"):
+        ids = [d.owner_id for d in documents if d.owner == owner]
+        SearchEntry.objects.filter(**{f"{owner}_id__in": ids}).delete()
+    entries = SearchEntry.objects.bulk_create(
+        [SearchEntry(**{f"{d.owner}_id": d.owner_id}, **d.fields) for d in documents]
+    )
+    SearchTag.objects.bulk_create(
+        [
+            SearchTag(entry=entry, facet=facet, value=value)
+            for entry, document in zip(entries, documents, strict=True)
+            for facet, values in document.tags.items()
+            for value in dict.fromkeys(values)
+            if value
+        ],
+        batch_size=BATCH * 5,
+    )
+    vocabulary.remember(word for document in documents for word in document.words)
+
+
+# --- offers --------------------------------------------------------------------
+
+
+def _next_dates(offer_ids: list[int]) -> dict[int, Any]:
+    upcoming = OfferDate.objects.filter(offer_id__in=offer_ids, starts_at__gte=timezone.now())
+    firsts: dict[int, Any] = {}
+    for offer_id, starts_at in upcoming.order_by("starts_at").values_list("offer_id", "starts_at"):
+        firsts.setdefault(offer_id, starts_at)
+    return firsts
+
+
+def _main_places(provider_ids: Iterable[int]) -> dict[int, Place]:
+    """Each provider's first place (its address)."""
+    firsts: dict[int, Place] = {}
+    for place in Place.objects.filter(provider_id__in=set(provider_ids)).order_by("pk"):
+        if place.provider_id is not None:
+            firsts.setdefault(place.provider_id, place)
+    return firsts
+
+
+def index_offers(offers: Iterable[Offer]) -> None:
+    """Add, refresh or remove the entries of many offers in batches."""
+    batch: list[Offer] = []
+    for offer in offers:
+        batch.append(offer)
+        if len(batch) == BATCH:
+            _index_offer_batch(batch)
+            batch = []
+    if batch:
+        _index_offer_batch(batch)
+
+
+def _index_offer_batch(offers: list[Offer]) -> None:
+    public = [offer for offer in offers if offer.is_public]
+    SearchEntry.objects.filter(offer_id__in=[o.pk for o in offers if not o.is_public]).delete()
+    dates = _next_dates([o.pk for o in public])
+    places = _main_places(o.provider_id for o in public if o.place is None)
+    store(
+        [
+            offer_document(offer, offer.place or places.get(offer.provider_id), dates.get(offer.pk))
+            for offer in public
+        ]
+    )
+
+
+def index_offer(offer: Offer) -> None:
+    """Add, refresh or remove the search entry of one offer."""
+    index_offers([offer])
+
+
+# --- institutions --------------------------------------------------------------
+
+
+def index_providers(providers: Iterable[Provider]) -> None:
+    """Add, refresh or remove the entries of many institutions in batches."""
+    batch: list[Provider] = []
+    for provider in providers:
+        batch.append(provider)
+        if len(batch) == BATCH:
+            _index_provider_batch(batch)
+            batch = []
+    if batch:
+        _index_provider_batch(batch)
+
+
+def _index_provider_batch(providers: list[Provider]) -> None:
+    operating = [p for p in providers if p.status != ProviderStatus.CLOSED]
+    closed = [p.pk for p in providers if p.status == ProviderStatus.CLOSED]
+    SearchEntry.objects.filter(provider_id__in=closed).delete()
+    places = _main_places(p.pk for p in operating)
+    store([provider_document(provider, places.get(provider.pk)) for provider in operating])
+
+
+def index_provider(provider: Provider) -> None:
+    """Add, refresh or remove the search entry of one institution."""
+    index_providers([provider])
+
+
+def rebuild_index() -> int:
+    """Index every offer and institution anew; returns the number of entries."""
+    SearchEntry.objects.all().delete()
+    SearchWord.objects.all().delete()
+    index_providers(Provider.objects.iterator(chunk_size=BATCH))
+    offers = Offer.objects.select_related("provider", "place")
+    index_offers(offers.filter(status__in=[OfferStatus.PUBLISHED, OfferStatus.CANCELLED]))
+    return SearchEntry.objects.count()

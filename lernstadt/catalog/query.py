@@ -1,0 +1,189 @@
+"""What a citizen typed, as a boolean expression of word stems for the full-text index.
+
+Each general rule adds alternatives, never special cases:
+
+- every word is searched as the prefix of its fully reduced Snowball stem
+  (inflection, plurals: "Gymnasien" finds "Gymnasium");
+- umlauts are spelled out on both sides (:mod:`lernstadt.catalog.text`);
+- a phrase of the thesaurus stands for every term of its group ("VHS" finds
+  "Volkshochschule");
+- a compound also matches its two parts ("Deutschkurs" finds "Deutsch-Kurs"),
+  and two neighbouring words also match their compound ("Deutsch Kurs" finds
+  "Deutschkurs");
+- a word of five letters or more that the index does not know also matches the
+  indexed words one edit away ("gymnasuim" finds "Gymnasium").
+
+The expression compiles to FTS5 syntax (SQLite) and to a tsquery (PostgreSQL).
+"""
+
+from dataclasses import dataclass, field
+
+from lernstadt.catalog import text, vocabulary
+from lernstadt.catalog.models import Synonym
+
+
+@dataclass(frozen=True)
+class Term:
+    """Entries with a word starting with this stem."""
+
+    stem: str
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple["Node", ...]
+
+
+Node = Term | AllOf | AnyOf
+
+
+@dataclass
+class ParsedQuery:
+    """The expression to search for, and what the citizen typed, word by word."""
+
+    words: list[str]
+    clauses: list[Node] = field(default_factory=list)
+    corrections: dict[str, list[str]] = field(default_factory=dict)
+
+    def every_clause(self) -> Node:
+        return _combine(AllOf, self.clauses)
+
+    def any_clause(self) -> Node:
+        return _combine(AnyOf, self.clauses)
+
+
+def _combine(kind: type[AllOf] | type[AnyOf], parts: list[Node]) -> Node:
+    unique = tuple(dict.fromkeys(parts))
+    return unique[0] if len(unique) == 1 else kind(unique)
+
+
+def term(word: str) -> Term:
+    return Term(text.query_stem(word))
+
+
+def phrase(words: list[str]) -> Node:
+    return _combine(AllOf, [term(w) for w in words])
+
+
+# --- the thesaurus -------------------------------------------------------------
+
+
+def thesaurus() -> list[list[list[str]]]:
+    """Every synonym group as a list of terms, each term as its query words."""
+    groups = []
+    for synonym in Synonym.objects.all():
+        terms = [text.query_words(t) for t in synonym.term_list]
+        groups.append([t for t in terms if t])
+    return groups
+
+
+def _thesaurus_match(
+    words: list[str], start: int, groups: list[list[list[str]]]
+) -> tuple[int, Node] | None:
+    """The longest thesaurus term starting at ``words[start]``, as (length, alternatives)."""
+    best: tuple[int, Node] | None = None
+    for group in groups:
+        for candidate in group:
+            end = start + len(candidate)
+            if words[start:end] == candidate and (best is None or len(candidate) > best[0]):
+                best = (len(candidate), _combine(AnyOf, [phrase(t) for t in group]))
+    return best
+
+
+# --- parsing -------------------------------------------------------------------
+
+
+def parse(query: str) -> ParsedQuery:
+    """Turn a query into clauses that all must hold (each a set of alternatives)."""
+    words = text.query_words(query)
+    parsed = ParsedQuery(words)
+    if not words:
+        return parsed
+    groups = thesaurus()
+    lookups = _vocabulary_for(words)
+    position = 0
+    while position < len(words):
+        synonym = _thesaurus_match(words, position, groups)
+        if synonym:
+            length, node = synonym
+            # The typed words keep their own rules (compounds, typos) beside the synonyms.
+            typed = [_word_clause(w, lookups, parsed) for w in words[position : position + length]]
+            parsed.clauses.append(_combine(AnyOf, [node, _combine(AllOf, typed)]))
+            position += length
+            continue
+        parsed.clauses.append(_word_clause(words[position], lookups, parsed))
+        position += 1
+    _join_neighbours(parsed, lookups)
+    return parsed
+
+
+def _vocabulary_for(words: list[str]) -> set[str]:
+    """One look-up for every candidate the rules may ask about."""
+    candidates: set[str] = set(words)
+    for word in words:
+        candidates |= vocabulary.typo_candidates(word)
+        candidates |= {spelled for _, _, spelled in vocabulary.compound_splits(word)}
+        candidates |= {tail for _, tail, _ in vocabulary.compound_splits(word)}
+    candidates |= {a + b for a, b in zip(words, words[1:], strict=False)}
+    return vocabulary.known(candidates)
+
+
+def _word_clause(word: str, lookups: set[str], parsed: ParsedQuery) -> Node:
+    alternatives: list[Node] = [term(word)]
+    split = vocabulary.split_compound(word, lookups)
+    if split:
+        alternatives.append(AllOf((term(split[0]), term(split[1]))))
+    if _unknown(word, lookups):
+        fixes = sorted(vocabulary.typo_candidates(word) & lookups)
+        if fixes:
+            parsed.corrections[word] = fixes
+            alternatives += [term(fix) for fix in fixes]
+    return _combine(AnyOf, alternatives)
+
+
+def _unknown(word: str, lookups: set[str]) -> bool:
+    if word in lookups or len(word) < vocabulary.TYPO_MIN_LENGTH:
+        return False
+    return not vocabulary.known_prefix(text.query_stem(word))
+
+
+def _join_neighbours(parsed: ParsedQuery, lookups: set[str]) -> None:
+    """Two neighbouring single words that form a known compound also match it."""
+    if len(parsed.clauses) != len(parsed.words):
+        return  # a thesaurus phrase took several words: positions no longer line up
+    merged: list[Node] = []
+    position = 0
+    while position < len(parsed.words):
+        pair = "".join(parsed.words[position : position + 2])
+        if position + 1 < len(parsed.words) and pair in lookups:
+            both = AllOf((parsed.clauses[position], parsed.clauses[position + 1]))
+            merged.append(AnyOf((both, term(pair))))
+            position += 2
+        else:
+            merged.append(parsed.clauses[position])
+            position += 1
+    parsed.clauses = merged
+
+
+# --- compiling -----------------------------------------------------------------
+
+
+def to_fts5(node: Node) -> str:
+    """FTS5 query syntax: "stem"* terms with AND, OR and parentheses."""
+    if isinstance(node, Term):
+        return f'"{node.stem}"*'
+    joiner = " AND " if isinstance(node, AllOf) else " OR "
+    return "(" + joiner.join(to_fts5(part) for part in node.parts) + ")"
+
+
+def to_tsquery(node: Node) -> str:
+    """PostgreSQL tsquery syntax: stem:* terms with &, | and parentheses."""
+    if isinstance(node, Term):
+        return f"{node.stem}:*"
+    joiner = " & " if isinstance(node, AllOf) else " | "
+    return "(" + joiner.join(to_tsquery(part) for part in node.parts) + ")"

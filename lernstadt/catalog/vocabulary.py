@@ -1,0 +1,107 @@
+"""The words of the search index, for typo correction and compound splitting.
+
+Both rules ask the same question, "does the index know this word?", so they
+share one look-up: every candidate of a query goes to the database in one
+``IN`` query.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from lernstadt.catalog.models import SearchWord
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+TYPO_MIN_LENGTH = 5  # shorter words have too many neighbours one edit away
+COMPOUND_MIN_PART = 3
+# Joints between the parts of a German compound: Bewerbung-s-training, Kind-er-garten.
+LINKING = ("", "s", "es", "n", "en", "e", "er")
+# Endings that turn a stem-like head into a word: "schwimm" + "en" = "schwimmen".
+HEAD_ENDINGS = ("", "e", "en", "n")
+
+
+def remember(words: Iterable[str]) -> None:
+    """Add words to the vocabulary (existing ones are kept)."""
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=w[:100]) for w in set(words)], ignore_conflicts=True
+    )
+
+
+def known(candidates: Iterable[str]) -> set[str]:
+    """The candidates that occur as words in the index."""
+    wanted = list(set(candidates))
+    return set(SearchWord.objects.filter(word__in=wanted).values_list("word", flat=True))
+
+
+def known_prefix(prefix: str) -> bool:
+    """Whether any indexed word starts with ``prefix`` (a range scan on the unique index)."""
+    return SearchWord.objects.filter(word__gte=prefix, word__lt=prefix + "\uffff").exists()
+
+
+def completions(prefix: str, limit: int) -> list[str]:
+    """Indexed words starting with ``prefix``, shortest first."""
+    rows = SearchWord.objects.filter(word__gte=prefix, word__lt=prefix + "\uffff")
+    words = list(rows.values_list("word", flat=True)[: limit * 20])
+    return sorted(words, key=lambda w: (len(w), w))[:limit]
+
+
+def one_edit_away(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion from ``word``."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in LETTERS}
+    inserts = {a + c + b for a, b in splits for c in LETTERS}
+    return (deletes | transposes | replaces | inserts) - {word}
+
+
+def typo_candidates(word: str) -> set[str]:
+    """What ``word`` could be one edit away, if it is long enough to guess."""
+    if len(word) < TYPO_MIN_LENGTH or word.isdigit():
+        return set()
+    return one_edit_away(word)
+
+
+def compound_splits(word: str) -> list[tuple[str, str, str]]:
+    """Possible (head, tail, head spelled as a word) splits of a German compound.
+
+    "deutschkurs" -> ("deutsch", "kurs", "deutsch"); "schwimmkurs" ->
+    ("schwimm", "kurs", "schwimmen"). Which of them are real is decided by
+    the vocabulary.
+    """
+    splits = []
+    for cut in range(COMPOUND_MIN_PART, len(word) - COMPOUND_MIN_PART + 1):
+        head, tail = word[:cut], word[cut:]
+        for joint in LINKING:
+            if joint and not head.endswith(joint):
+                continue
+            stem = head[: len(head) - len(joint)] if joint else head
+            if len(stem) < COMPOUND_MIN_PART:
+                continue
+            splits += [(stem, tail, stem + ending) for ending in HEAD_ENDINGS]
+    return splits
+
+
+def split_compound(word: str, vocabulary: set[str]) -> tuple[str, str] | None:
+    """The best split of ``word`` into two known words: the longest tail wins,
+    since the last part of a German compound is its head noun."""
+    found = [
+        (head, tail)
+        for head, tail, spelled in compound_splits(word)
+        if spelled in vocabulary and tail in vocabulary
+    ]
+    if not found:
+        return None
+    return max(found, key=lambda pair: (len(pair[1]), -len(pair[0])))
+
+
+def closest(word: str, limit: int = 1) -> list[str]:
+    """Indexed words nearest to ``word`` (for "did you mean"), among words with its first letter."""
+    from difflib import get_close_matches
+
+    if not word:
+        return []
+    rows = SearchWord.objects.filter(
+        Q(word__gte=word[0], word__lt=word[0] + "\uffff"),
+    ).values_list("word", flat=True)
+    return get_close_matches(word, list(rows[:20000]), n=limit, cutoff=0.75)

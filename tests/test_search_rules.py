@@ -1,0 +1,182 @@
+"""Search rules that understand people: typos, compounds, thesaurus, suggestions, unmet needs."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from lernstadt.catalog import search
+from lernstadt.catalog.models import Offer, Place, Provider, Synonym, UnmetQuery
+
+pytestmark = pytest.mark.django_db
+
+
+def offer(provider: Provider, title: str, summary: str = "") -> Offer:
+    return Offer.objects.create(provider=provider, title=title, summary=summary)
+
+
+@pytest.fixture
+def catalogue() -> None:
+    for terms in (
+        "Kita, Kindertagesstätte, Kindergarten",
+        "VHS, Volkshochschule",
+        "Deutsch lernen, Sprachkurs, Integrationskurs",
+        "BK, Berufskolleg",
+    ):
+        Synonym.objects.get_or_create(terms=terms)
+    vhs = Provider.objects.create(name="Volkshochschule Herne", kind="adult_education")
+    Place.objects.create(provider=vhs, city="Herne", borough="Herne-Wanne")
+    offer(vhs, "Deutschkurs A1", "Für Neuzugewanderte")
+    offer(vhs, "Deutsch-Kurs für Frauen", "Mit Kinderbetreuung")
+    offer(vhs, "Integrationskurs am Abend", "Orientierung und Sprache")
+    offer(vhs, "Schwimmen für Anfänger", "Im Hallenbad")
+    offer(vhs, "Bewerbungstraining", "Unterlagen und Gespräche üben")
+    offer(vhs, "Training für die Bewerbung", "Im Jobcenter")
+    Provider.objects.create(name="Otto-Hahn-Gymnasium", kind="school", school_number="165487")
+    Provider.objects.create(name="Mulvany-Berufskolleg", kind="vocational_college")
+    Provider.objects.create(name="Kindertagesstätte Sonnenschein", kind="day_care")
+    Provider.objects.create(name="Realschule Crange", kind="school")
+
+
+def titles(text: str) -> list[str]:
+    return [entry.title for entry in search.search_offers(text).page]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("gymnasuim", "Otto-Hahn-Gymnasium"),
+        ("berufskoleg", "Mulvany-Berufskolleg"),
+        ("Realshule", "Realschule Crange"),
+        ("Schwimen", "Schwimmen für Anfänger"),
+    ],
+)
+def test_one_typo_in_a_long_word_still_finds(catalogue: None, typed: str, expected: str) -> None:
+    assert expected in titles(typed)
+
+
+def test_short_words_are_not_guessed(catalogue: None) -> None:
+    assert titles("Kurz") == []
+
+
+def test_a_typo_is_reported_with_its_correction(catalogue: None) -> None:
+    assert search.search_offers("gymnasuim").corrections == {"gymnasuim": ["gymnasium"]}
+
+
+def test_known_words_are_not_corrected(catalogue: None) -> None:
+    assert search.search_offers("Gymnasium").corrections == {}
+
+
+def test_separate_words_find_the_compound(catalogue: None) -> None:
+    assert "Deutschkurs A1" in titles("Deutsch Kurs")
+
+
+def test_compound_finds_the_separate_words(catalogue: None) -> None:
+    assert "Deutsch-Kurs für Frauen" in titles("Deutschkurs")
+
+
+def test_compound_with_linking_s_finds_its_parts(catalogue: None) -> None:
+    assert set(titles("Bewerbungstraining")) == {"Bewerbungstraining", "Training für die Bewerbung"}
+
+
+def test_verb_finds_the_compound_noun(catalogue: None) -> None:
+    assert titles("Schwimmen") == ["Schwimmen für Anfänger"]
+
+
+def test_hyphen_and_space_are_the_same(catalogue: None) -> None:
+    assert titles("Otto Hahn Gymnasium") == titles("Otto-Hahn-Gymnasium") == ["Otto-Hahn-Gymnasium"]
+
+
+@pytest.mark.parametrize(
+    ("everyday", "official"),
+    [
+        ("Kita", "Kindertagesstätte Sonnenschein"),
+        ("VHS", "Volkshochschule Herne"),
+        ("BK", "Mulvany-Berufskolleg"),
+        ("Deutsch lernen", "Integrationskurs am Abend"),
+    ],
+)
+def test_thesaurus_finds_the_official_word(catalogue: None, everyday: str, official: str) -> None:
+    assert official in titles(everyday)
+
+
+def test_thesaurus_edits_by_staff_take_effect(catalogue: None) -> None:
+    assert titles("Schwimmbad") == []
+    Synonym.objects.create(terms="Schwimmbad, Hallenbad")
+    assert "Schwimmen für Anfänger" in titles("Schwimmbad")
+
+
+def test_nothing_found_suggests_the_nearest_words(catalogue: None) -> None:
+    result = search.search_offers("Gymnazzium")
+    assert result.total == 0
+    assert result.suggestion == "gymnasium"
+
+
+def test_results_page_offers_the_suggestion(catalogue: None, client: Client) -> None:
+    page = client.get(reverse("catalog:search"), {"q": "Gymnazzium"}).content.decode()
+    assert "Meinten Sie" in page and "?q=gymnasium" in page
+
+
+def test_results_page_names_the_corrected_words(catalogue: None, client: Client) -> None:
+    page = client.get(reverse("catalog:search"), {"q": "gymnasuim"}).content.decode()
+    assert "„gymnasuim“ → gymnasium" in page
+
+
+def test_unmet_query_is_counted_without_personal_data(catalogue: None, client: Client) -> None:
+    for _ in range(2):
+        client.get(
+            reverse("catalog:search"), {"q": "  Quanten-Physik für Hunde "}, REMOTE_ADDR="192.0.2.7"
+        )
+    unmet = UnmetQuery.objects.get()
+    assert (unmet.query, unmet.count) == ("quanten physik hunde", 2)
+    assert "192.0.2.7" not in str(vars(unmet))
+
+
+def test_query_with_hits_is_not_counted_as_unmet(catalogue: None, client: Client) -> None:
+    client.get(reverse("catalog:search"), {"q": "Gymnasium"})
+    client.get(reverse("catalog:search"), {"q": "Quantenphysik", "kind": "offer"})
+    assert not UnmetQuery.objects.exists()
+
+
+def test_suggestions_complete_the_word_being_typed(catalogue: None, client: Client) -> None:
+    response = client.get(reverse("catalog:suggestions"), {"q": "Otto Ha"})
+    assert response.status_code == 200
+    assert '<option value="Otto-Hahn-Gymnasium">' in response.content.decode()
+
+
+def test_suggestions_need_two_letters(catalogue: None) -> None:
+    assert search.suggest("O") == []
+
+
+def test_suggestions_are_escaped(catalogue: None, client: Client) -> None:
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    offer(vhs, 'Ottos "<b>Kurs</b>"')
+    body = client.get(reverse("catalog:suggestions"), {"q": "Ottos"}).content.decode()
+    assert "<b>" not in body and "&lt;b&gt;" in body
+
+
+def test_search_box_asks_for_suggestions_as_the_citizen_types(client: Client) -> None:
+    page = client.get(reverse("catalog:home")).content.decode()
+    assert 'hx-get="/suche/vorschlaege/"' in page and 'list="home-q-suggestions"' in page
+
+
+def test_office_sees_unmet_queries_but_cannot_edit_them(
+    catalogue: None, client: Client, office_admin: object
+) -> None:
+    UnmetQuery.objects.create(query="quantenphysik", count=3)
+    client.force_login(office_admin)  # type: ignore[arg-type]
+    listing = client.get(reverse("admin:catalog_unmetquery_changelist"))
+    assert listing.status_code == 200 and "quantenphysik" in listing.content.decode()
+    assert client.get(reverse("admin:catalog_unmetquery_add")).status_code == 403
+
+
+def test_analyst_without_permission_cannot_see_unmet_queries(
+    client: Client, analyst: object
+) -> None:
+    client.force_login(analyst)  # type: ignore[arg-type]
+    assert client.get(reverse("admin:catalog_unmetquery_changelist")).status_code == 403
+    assert client.get(reverse("admin:catalog_synonym_changelist")).status_code == 403
+
+
+def test_anonymous_cannot_edit_the_thesaurus(client: Client) -> None:
+    response = client.get(reverse("admin:catalog_synonym_changelist"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
