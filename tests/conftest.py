@@ -29,8 +29,15 @@ def provider_editor(db: None) -> User:
     user = User.objects.create_user("editor", "editor@example.org", "a-long-editor-password")
     user.is_staff = True
     user.save()
-    codenames = ["view_offer", "change_offer", "add_offer", "view_offerdate", "change_offerdate",
-                 "add_offerdate", "delete_offerdate"]
+    codenames = [
+        "view_offer",
+        "change_offer",
+        "add_offer",
+        "view_offerdate",
+        "change_offerdate",
+        "add_offerdate",
+        "delete_offerdate",
+    ]
     user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
     return user
 
