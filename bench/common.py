@@ -28,10 +28,15 @@ def setup_django(database_url: str = "") -> None:
 
 
 def fresh_schema() -> None:
-    """Drop and recreate every table of the project in the current database."""
+    """Empty the catalogue by migrating it to zero and back.
+
+    Unlike ``flush``, this runs the data migrations again, so the shipped
+    thesaurus is in place as on a new installation.
+    """
     from django.core.management import call_command
 
-    call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    call_command("migrate", "catalog", "zero", verbosity=0)
     call_command("migrate", verbosity=0)
 
 

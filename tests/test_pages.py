@@ -234,7 +234,7 @@ def test_search_lists_matching_offer_with_kind_and_example_badges(
     html = citizen.get(search_url(q="Deutschkurs")).content.decode()
     assert catalogue.german_course.get_absolute_url() in html
     assert "Deutschkurs für Anfänger" in html
-    assert "1 Treffer" in html
+    assert "Nur 1 Eintrag enthält alle Suchwörter." in html
     assert 'class="badge badge--offer">Angebot<' in html
     assert 'class="badge badge--example">Beispiel<' in html
 
@@ -576,7 +576,7 @@ def test_pages_speak_english_with_the_language_cookie(
     assert "Early childhood" in home
     assert "Search" in home
     results = citizen.get(search_url(q="Deutschkurs")).content.decode()
-    assert "1 result" in results
+    assert "Only 1 entry contains all search words." in results
     assert "Life phase" in results
     offer = citizen.get(catalogue.german_course.get_absolute_url()).content.decode()
     assert "Add to calendar" in offer

@@ -62,7 +62,7 @@ def test_plural_finds_singular_title(catalogue: dict[str, object]) -> None:
 
 
 def test_inflected_plural_finds_gymnasium(catalogue: dict[str, object]) -> None:
-    assert titles("Gymnasien in Herne") == ["Otto-Hahn-Gymnasium"]
+    assert titles("Gymnasien in Herne")[0] == "Otto-Hahn-Gymnasium"
 
 
 @pytest.mark.parametrize("spelling", ["Südbad", "Suedbad", "Sudbad", "SÜDBAD"])
@@ -83,12 +83,28 @@ def test_no_word_in_common_finds_nothing(catalogue: dict[str, object]) -> None:
     assert titles("Quantenphysik") == []
 
 
-def test_all_words_required_when_possible(catalogue: dict[str, object]) -> None:
-    assert titles("Deutschkurs Erwachsene") == ["Deutschkurs B1"]
+def test_entries_with_every_word_lead_and_a_few_others_fill_the_page(
+    catalogue: dict[str, object],
+) -> None:
+    result = search.search_offers("Deutschkurs Erwachsene")
+    assert [e.title for e in result.page][0] == "Deutschkurs B1"
+    assert (result.exact_total, result.relaxed) == (1, True)
+    assert 1 < result.total <= search.RELAX_BELOW
+
+
+def test_enough_entries_with_every_word_are_not_padded(catalogue: dict[str, object]) -> None:
+    vhs = catalogue["vhs"]
+    assert isinstance(vhs, Provider)
+    for level in range(search.RELAX_BELOW):
+        Offer.objects.create(provider=vhs, title=f"Yoga für Erwachsene {level}")
+    result = search.search_offers("Yoga Erwachsene")
+    assert (result.total, result.relaxed) == (search.RELAX_BELOW, False)
 
 
 def test_any_word_when_no_entry_has_all(catalogue: dict[str, object]) -> None:
-    assert set(titles("Deutschkurs Quantenphysik")) == {"Deutschkurs B1"}
+    result = search.search_offers("Deutschkurs Quantenphysik")
+    assert [e.title for e in result.page][0] == "Deutschkurs B1"
+    assert (result.exact_total, result.relaxed) == (0, True)
 
 
 def test_facet_filter_and_counts(catalogue: dict[str, object]) -> None:

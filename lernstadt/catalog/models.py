@@ -258,6 +258,8 @@ class SearchWord(models.Model):
     and compound splitting check query words against."""
 
     word = models.CharField(max_length=100, unique=True)
+    # The word's stem backwards: a range scan on it finds compounds ending in a stem.
+    stem_reversed = models.CharField(max_length=100, db_index=True, default="")
 
     def __str__(self) -> str:
         return self.word

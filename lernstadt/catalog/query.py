@@ -56,6 +56,16 @@ class ParsedQuery:
     def any_clause(self) -> Node:
         return _combine(AnyOf, self.clauses)
 
+    def any_term(self) -> Node:
+        """Entries with any single term of the query, compound parts included."""
+        return _combine(AnyOf, [t for clause in self.clauses for t in _terms(clause)])
+
+
+def _terms(node: Node) -> list[Term]:
+    if isinstance(node, Term):
+        return [node]
+    return [t for part in node.parts for t in _terms(part)]
+
 
 def _combine(kind: type[AllOf] | type[AnyOf], parts: list[Node]) -> Node:
     unique = tuple(dict.fromkeys(parts))
@@ -112,11 +122,14 @@ def parse(query: str) -> ParsedQuery:
         if synonym:
             length, node = synonym
             # The typed words keep their own rules (compounds, typos) beside the synonyms.
-            typed = [_word_clause(w, lookups, parsed) for w in words[position : position + length]]
+            typed = [
+                _word_clause(w, lookups, parsed, groups)
+                for w in words[position : position + length]
+            ]
             parsed.clauses.append(_combine(AnyOf, [node, _combine(AllOf, typed)]))
             position += length
             continue
-        parsed.clauses.append(_word_clause(words[position], lookups, parsed))
+        parsed.clauses.append(_word_clause(words[position], lookups, parsed, groups))
         position += 1
     _join_neighbours(parsed, lookups)
     return parsed
@@ -133,16 +146,25 @@ def _vocabulary_for(words: list[str]) -> set[str]:
     return vocabulary.known(candidates)
 
 
-def _word_clause(word: str, lookups: set[str], parsed: ParsedQuery) -> Node:
+def _word_clause(
+    word: str, lookups: set[str], parsed: ParsedQuery, groups: list[list[list[str]]]
+) -> Node:
     alternatives: list[Node] = [term(word)]
     split = vocabulary.split_compound(word, lookups)
     if split:
         alternatives.append(AllOf((term(split[0]), term(split[1]))))
+    if not word.isdigit() and len(word) >= vocabulary.COMPOUND_MIN_PART:
+        heads = vocabulary.compounds_ending_in(text.query_stem(word))
+        alternatives += [Term(stem) for stem in heads]
     if _unknown(word, lookups):
         fixes = sorted(vocabulary.typo_candidates(word) & lookups)
         if fixes:
             parsed.corrections[word] = fixes
-            alternatives += [term(fix) for fix in fixes]
+        for fix in fixes:
+            alternatives.append(term(fix))
+            synonym = _thesaurus_match([fix], 0, groups)  # a misspelt thesaurus word
+            if synonym:
+                alternatives.append(synonym[1])
     return _combine(AnyOf, alternatives)
 
 

@@ -39,6 +39,7 @@ FACETS: dict[str, Any] = {
     "provider_kind": ProviderKind,
 }
 SORTS = ("relevance", "title", "date")
+RELAX_BELOW = 10  # fewer entries with every word than this: add entries with some
 SCHOOL_NUMBER = re.compile(r"^\d{6}$")
 
 # Indexing lives in its own module; these names are part of the search room's door.
@@ -68,7 +69,8 @@ class SearchResult:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     sort: str = "relevance"
     corrections: dict[str, list[str]] = field(default_factory=dict)
-    relaxed: bool = False  # no entry had every word: entries with some of them
+    relaxed: bool = False  # few entries had every word: those first, then some of them
+    exact_total: int = 0  # entries with every word (facets count these)
     suggestion: str = ""  # "did you mean", when nothing was found
 
 
@@ -122,9 +124,17 @@ class RankedEntries:
     """The matching entries in order, fetched a page at a time (for Paginator)."""
 
     def __init__(
-        self, node: query.Node | None, selected: Selection, sort: str, numbers: list[str]
+        self,
+        node: query.Node | None,
+        selected: Selection,
+        sort: str,
+        numbers: list[str],
+        first: query.Node | None = None,
+        cap: int | None = None,
     ) -> None:
         self.node, self.selected, self.sort, self.numbers = node, selected, sort, numbers
+        self.first = first  # entries matching this come before the rest
+        self.cap = cap  # at most this many entries, the best first
         self._count: int | None = None
 
     def count(self) -> int:
@@ -133,6 +143,8 @@ class RankedEntries:
             self._count = _rows(
                 f"SELECT COUNT(*) FROM catalog_searchentry e WHERE {where}", params
             )[0][0]
+            if self.cap is not None:
+                self._count = min(self._count, self.cap)
         return self._count
 
     def __len__(self) -> int:
@@ -140,7 +152,7 @@ class RankedEntries:
 
     def __getitem__(self, window: slice) -> list[SearchEntry]:
         start = window.start or 0
-        stop = self.count() if window.stop is None else window.stop
+        stop = self.count() if window.stop is None else min(window.stop, self.count())
         if stop <= start:
             return []
         sql, params = self._page_sql()
@@ -149,19 +161,28 @@ class RankedEntries:
         return [entries[i] for i in ids if i in entries]
 
     def _order(self) -> SqlPart:
-        # Cancelled offers stay findable, after everything that still takes place.
+        order, params = self._groups()
         if self.sort == "title":
-            return "e.is_cancelled, e.sort_title, e.id", []
+            return f"{order}, e.sort_title, e.id", params
         if self.sort == "date":
-            return "e.is_cancelled, e.next_date ASC NULLS LAST, e.sort_title, e.id", []
-        order, params = f"e.is_cancelled, {self._score()}, e.sort_title, e.id", []
+            return f"{order}, e.next_date ASC NULLS LAST, e.sort_title, e.id", params
+        return f"{order}, {self._score()}, e.sort_title, e.id", params
+
+    def _groups(self) -> SqlPart:
+        """Whole groups in front of others, whatever the sort."""
+        order, params = [], []
         if self.numbers:
             # An official school number finds its school first.
-            exact = (
-                f"CASE WHEN e.school_number IN ({_placeholders(self.numbers)}) THEN 0 ELSE 1 END"
-            )
-            order, params = f"{exact}, {order}", list(self.numbers)
-        return order, params
+            numbers = _placeholders(self.numbers)
+            order.append(f"CASE WHEN e.school_number IN ({numbers}) THEN 0 ELSE 1 END")
+            params += self.numbers
+        if self.first is not None:
+            match, match_params = _match(self.first)
+            order.append(f"CASE WHEN {match} THEN 0 ELSE 1 END")
+            params += match_params
+        # Cancelled offers stay findable, after everything that still takes place.
+        order.append("e.is_cancelled")
+        return ", ".join(order), params
 
     def _score(self) -> str:
         if self.node is None:
@@ -259,10 +280,16 @@ def search_offers(
     numbers = [w for w in parsed.words if SCHOOL_NUMBER.match(w)]
     node = parsed.every_clause() if parsed.clauses else None
     entries = RankedEntries(node, selected, sort, numbers)
+    exact = entries.count()
     relaxed = False
-    if node is not None and len(parsed.clauses) > 1 and entries.count() == 0:
-        node, relaxed = parsed.any_clause(), True
-        entries = RankedEntries(node, selected, sort, numbers)
+    if node is not None and exact < RELAX_BELOW:
+        # Few entries have every word: they lead, and the best entries with some of
+        # the words fill the first page (all of them when none has every word).
+        cap = RELAX_BELOW if exact else None
+        widened = RankedEntries(parsed.any_term(), selected, sort, numbers, node, cap)
+        if widened.count() > exact:
+            entries, relaxed = widened, True
+            node = node if exact else parsed.any_term()
     # RankedEntries is the sequence Paginator needs: count() and slicing.
     paginator: Paginator[SearchEntry] = Paginator(entries, per_page)  # type: ignore[arg-type]
     result_page = paginator.get_page(page)
@@ -273,6 +300,7 @@ def search_offers(
         sort=sort,
         corrections=parsed.corrections,
         relaxed=relaxed,
+        exact_total=exact,
     )
     if with_facets:
         result.facets = facet_counts(node, selected)

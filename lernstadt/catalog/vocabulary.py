@@ -10,10 +10,12 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from lernstadt.catalog.models import SearchWord
+from lernstadt.catalog.text import stem
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 TYPO_MIN_LENGTH = 5  # shorter words have too many neighbours one edit away
 COMPOUND_MIN_PART = 3
+COMPOUND_LIMIT = 60  # alternatives one word may add: keeps the full-text query small
 # Joints between the parts of a German compound: Bewerbung-s-training, Kind-er-garten.
 LINKING = ("", "s", "es", "n", "en", "e", "er")
 # Endings that turn a stem-like head into a word: "schwimm" + "en" = "schwimmen".
@@ -23,7 +25,8 @@ HEAD_ENDINGS = ("", "e", "en", "n")
 def remember(words: Iterable[str]) -> None:
     """Add words to the vocabulary (existing ones are kept)."""
     SearchWord.objects.bulk_create(
-        [SearchWord(word=w[:100]) for w in set(words)], ignore_conflicts=True
+        [SearchWord(word=w[:100], stem_reversed=stem(w)[::-1][:100]) for w in set(words)],
+        ignore_conflicts=True,
     )
 
 
@@ -36,6 +39,24 @@ def known(candidates: Iterable[str]) -> set[str]:
 def known_prefix(prefix: str) -> bool:
     """Whether any indexed word starts with ``prefix`` (a range scan on the unique index)."""
     return SearchWord.objects.filter(word__gte=prefix, word__lt=prefix + "\uffff").exists()
+
+
+def compounds_ending_in(stem_: str, limit: int = COMPOUND_LIMIT) -> list[str]:
+    """Stems of indexed compounds whose last part is ``stem_``: "chor" -> ["kinderchor", ...].
+
+    German puts the head of a compound last, so a Kinderchor is a Chor; the
+    head in front must be a part of its own (three letters or more).
+    """
+    backwards = stem_[::-1]
+    rows = SearchWord.objects.filter(
+        stem_reversed__gte=backwards, stem_reversed__lt=backwards + "\uffff"
+    )
+    stems = {
+        reversed_[::-1]
+        for reversed_ in rows.values_list("stem_reversed", flat=True)[: limit * 4]
+        if len(reversed_) >= len(backwards) + COMPOUND_MIN_PART
+    }
+    return sorted(stems, key=lambda s: (len(s), s))[:limit]
 
 
 def completions(prefix: str, limit: int) -> list[str]:
