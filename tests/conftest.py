@@ -55,3 +55,11 @@ def analyst(db: None) -> User:
 def office_admin(db: None) -> User:
     """The education office's administrator."""
     return User.objects.create_superuser("admin", "admin@example.org", "a-long-admin-password")
+
+
+@pytest.fixture(autouse=True)
+def fresh_thesaurus() -> None:
+    """Each test reads the thesaurus its own database holds (the cache outlives rollbacks)."""
+    from lernstadt.catalog import query
+
+    query.forget_thesaurus()

@@ -17,6 +17,7 @@ The expression compiles to FTS5 syntax (SQLite) and to a tsquery (PostgreSQL).
 """
 
 from dataclasses import dataclass, field
+from time import monotonic
 
 from lernstadt.catalog import text, vocabulary
 from lernstadt.catalog.models import Synonym
@@ -83,13 +84,30 @@ def phrase(words: list[str]) -> Node:
 # --- the thesaurus -------------------------------------------------------------
 
 
+THESAURUS_TTL = 60.0  # seconds another process may still search with an older thesaurus
+_thesaurus_cache: tuple[float, list[list[list[str]]]] | None = None
+
+
 def thesaurus() -> list[list[list[str]]]:
-    """Every synonym group as a list of terms, each term as its query words."""
-    groups = []
-    for synonym in Synonym.objects.all():
-        terms = [text.query_words(t) for t in synonym.term_list]
-        groups.append([t for t in terms if t])
-    return groups
+    """Every synonym group as a list of terms, each term as its query words.
+
+    Read once a minute per process (and at once after an edit in this process),
+    so a search does not ask the database for it each time.
+    """
+    global _thesaurus_cache
+    if _thesaurus_cache is None or monotonic() - _thesaurus_cache[0] > THESAURUS_TTL:
+        groups = []
+        for synonym in Synonym.objects.all():
+            terms = [text.query_words(t) for t in synonym.term_list]
+            groups.append([t for t in terms if t])
+        _thesaurus_cache = (monotonic(), groups)
+    return _thesaurus_cache[1]
+
+
+def forget_thesaurus() -> None:
+    """Make the next search read the thesaurus again (called when staff edit it)."""
+    global _thesaurus_cache
+    _thesaurus_cache = None
 
 
 def _thesaurus_match(
@@ -136,14 +154,19 @@ def parse(query: str) -> ParsedQuery:
 
 
 def _vocabulary_for(words: list[str]) -> set[str]:
-    """One look-up for every candidate the rules may ask about."""
+    """The known words among every candidate the rules may ask about.
+
+    Spellings one edit away are asked for only for words the index does not
+    know, in a second look-up: most queries need just the first.
+    """
     candidates: set[str] = set(words)
     for word in words:
-        candidates |= vocabulary.typo_candidates(word)
         candidates |= {spelled for _, _, spelled in vocabulary.compound_splits(word)}
         candidates |= {tail for _, tail, _ in vocabulary.compound_splits(word)}
     candidates |= {a + b for a, b in zip(words, words[1:], strict=False)}
-    return vocabulary.known(candidates)
+    known = vocabulary.known(candidates)
+    typos = set().union(*(vocabulary.typo_candidates(w) for w in words if _unknown(w, known)))
+    return known | vocabulary.known(typos) if typos else known
 
 
 def _word_clause(

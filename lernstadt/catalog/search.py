@@ -139,13 +139,18 @@ class RankedEntries:
 
     def count(self) -> int:
         if self._count is None:
-            where, params = _where(self.node, self.selected)
-            self._count = _rows(
-                f"SELECT COUNT(*) FROM catalog_searchentry e WHERE {where}", params
-            )[0][0]
+            self._count = _rows(*self._count_sql())[0][0]
             if self.cap is not None:
                 self._count = min(self._count, self.cap)
         return self._count
+
+    def _count_sql(self) -> SqlPart:
+        if self.node is not None and not self.selected and connection.vendor == "sqlite":
+            # Without filters the FTS table alone knows the number, without a join.
+            fts = f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+            return fts, [query.to_fts5(self.node)]
+        where, params = _where(self.node, self.selected)
+        return f"SELECT COUNT(*) FROM catalog_searchentry e WHERE {where}", params
 
     def __len__(self) -> int:
         return self.count()

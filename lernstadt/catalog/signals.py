@@ -6,8 +6,8 @@ from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from lernstadt.catalog import search
-from lernstadt.catalog.models import Offer, OfferDate, Place, Provider
+from lernstadt.catalog import query, search
+from lernstadt.catalog.models import Offer, OfferDate, Place, Provider, Synonym
 
 
 @receiver(post_save, sender=Offer)
@@ -69,3 +69,9 @@ def place_deleted(sender: type[Place], instance: Place, **kwargs: Any) -> None:
     search.index_provider(instance.provider)
     for offer in instance.provider.offers.select_related("provider"):
         search.index_offer(offer)
+
+
+@receiver(post_save, sender=Synonym)
+@receiver(post_delete, sender=Synonym)
+def thesaurus_changed(sender: type[Synonym], **kwargs: Any) -> None:
+    query.forget_thesaurus()
