@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export LERNSTADT_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run install demo test lint test-sqlite test-postgres bench clean
+.PHONY: run install demo test lint test-sqlite test-postgres bench relevance bench-scale clean
 
 $(BIN)/lernstadt: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -45,6 +45,14 @@ test: lint test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# Search quality on the judged set (bench/relevance/README.md).
+relevance: install
+	$(BIN)/python bench/relevance/evaluate.py
+
+# Search speed at regional scale: 100,000 offers (bench/scale/README.md).
+bench-scale: install
+	$(BIN)/python bench/scale/run.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
