@@ -89,7 +89,7 @@ def bare_fts(query: str) -> Callable[[], object]:
     else:
         sql = (
             "SELECT rowid FROM catalog_searchentry_fts WHERE catalog_searchentry_fts MATCH %s "
-            "ORDER BY bm25(catalog_searchentry_fts, 10.0, 1.0) LIMIT 20"
+            "ORDER BY bm25(catalog_searchentry_fts, 10.0, 1.0, 0.2) LIMIT 20"
         )
         params = [" AND ".join(f'"{text.query_stem(w)}"*' for w in words)]
 

@@ -56,17 +56,22 @@ class Document:
     words: list[str]
 
 
-def _texts(title: str, body_parts: Iterable[str | None]) -> tuple[dict[str, str], list[str]]:
+def _texts(
+    title: str, body_parts: Iterable[str | None], labels: Iterable[str] = ()
+) -> tuple[dict[str, str], list[str]]:
     title_words = text.index_words(title)
     body_words = text.index_words(" ".join(p for p in body_parts if p))
+    label_words = text.index_words(" ".join(labels))
     fields = {
         "search_title": " ".join(title_words),
         "search_body": " ".join(body_words),
+        "search_labels": " ".join(label_words),
         "stems_title": text.stems(title_words),
         "stems_body": text.stems(body_words),
+        "stems_labels": text.stems(label_words),
         "sort_title": title.casefold()[:300],
     }
-    return fields, title_words + body_words
+    return fields, title_words + body_words + label_words
 
 
 def _place_words(place: Place | None) -> list[str]:
@@ -83,9 +88,8 @@ def _where(place: Place | None) -> dict[str, Any]:
 
 def offer_document(offer: Offer, place: Place | None, next_date: Any) -> Document:
     body = [offer.summary, offer.description, offer.provider.name, *_place_words(place)]
-    for field_name in OFFER_LABELS:
-        body += offer.labelled(field_name)
-    texts, words = _texts(offer.title, body)
+    labels = [label for name in OFFER_LABELS for label in offer.labelled(name)]
+    texts, words = _texts(offer.title, body, labels)
     fields = texts | {
         "kind": "offer",
         "title": offer.title,
@@ -113,12 +117,11 @@ def provider_document(provider: Provider, place: Place | None) -> Document:
     body = [
         provider.official_name,
         provider.school_type,
-        provider.kind_label,
         provider.description,
         provider.school_number,
         *_place_words(place),
     ]
-    texts, words = _texts(provider.name, body)
+    texts, words = _texts(provider.name, body, [provider.kind_label])
     fields = texts | {
         "kind": "institution",
         "title": provider.name,

@@ -226,6 +226,10 @@ class SearchEntry(models.Model):
     search_body = models.TextField()
     stems_title = models.TextField()
     stems_body = models.TextField()
+    # Vocabulary labels (topics, languages, ...) weigh least: "Deutsch" as the
+    # language of almost every offer must not outweigh "Deutsch" in a title.
+    search_labels = models.TextField(default="")
+    stems_labels = models.TextField(default="")
     sort_title = models.CharField(max_length=300, db_index=True)
     next_date = models.DateTimeField(null=True, db_index=True)
     is_cancelled = models.BooleanField(default=False)  # found, but ranked after the rest

@@ -207,7 +207,7 @@ class RankedEntries:
         if self._ranks_in_join():
             # bm25 comes from one pass over the FTS matches, joined to the entries.
             ranked = (
-                f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0) AS score "
+                f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0, 0.2) AS score "
                 f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
             )
             sql = (
@@ -359,7 +359,7 @@ def suggest(typed: str, limit: int = 8) -> list[str]:
         sql = (
             f"SELECT e.title FROM {FTS_TABLE} "
             f"JOIN catalog_searchentry e ON e.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s "
-            f"ORDER BY bm25({FTS_TABLE}, 10.0, 1.0), e.sort_title LIMIT %s"
+            f"ORDER BY bm25({FTS_TABLE}, 10.0, 1.0, 0.2), e.sort_title LIMIT %s"
         )
         params = [fts, limit * 4]
     titles = dict.fromkeys(row[0] for row in _rows(sql, params))

@@ -9,13 +9,11 @@ from django.db import migrations
 
 from lernstadt.catalog.migrations import _fulltext
 
-SQLITE_FORWARD = [_fulltext.SQLITE_TABLE, *_fulltext.SQLITE_TRIGGERS]
-SQLITE_BACKWARD = [
-    "DROP TRIGGER IF EXISTS catalog_searchentry_au",
-    "DROP TRIGGER IF EXISTS catalog_searchentry_ad",
-    "DROP TRIGGER IF EXISTS catalog_searchentry_ai",
-    "DROP TABLE IF EXISTS catalog_searchentry_fts",
+SQLITE_FORWARD = [
+    _fulltext.sqlite_table(_fulltext.FIRST_COLUMNS),
+    *_fulltext.sqlite_triggers(_fulltext.FIRST_COLUMNS),
 ]
+SQLITE_BACKWARD = _fulltext.SQLITE_DROP
 POSTGRES_FORWARD = [
     """ALTER TABLE catalog_searchentry ADD COLUMN search_vector tsvector
         GENERATED ALWAYS AS (
@@ -30,20 +28,12 @@ POSTGRES_BACKWARD = [
 ]
 
 
-def _run(statements_by_vendor: dict[str, list[str]]):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0001_initial")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
-            _run({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
+            _fulltext.on_vendor({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
+            _fulltext.on_vendor({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
         )
     ]

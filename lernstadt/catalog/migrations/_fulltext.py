@@ -3,48 +3,61 @@
 SQLite keeps the FTS5 table in step through triggers on catalog_searchentry.
 Any migration that makes Django remake that table on SQLite (adding or altering
 a column) drops the triggers with the old table, and must end with
-:func:`restore_sqlite_triggers`.
+:func:`restore_sqlite_triggers` for the columns the index has at that point.
 """
 
 from django.db import migrations
 
-SQLITE_TABLE = """CREATE VIRTUAL TABLE catalog_searchentry_fts USING fts5(
-    stems_title, stems_body,
-    content='catalog_searchentry', content_rowid='id',
-    tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')"""
-SQLITE_TRIGGERS = [
-    """CREATE TRIGGER IF NOT EXISTS catalog_searchentry_ai AFTER INSERT ON catalog_searchentry
-    BEGIN
-        INSERT INTO catalog_searchentry_fts(rowid, stems_title, stems_body)
-        VALUES (new.id, new.stems_title, new.stems_body);
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS catalog_searchentry_ad AFTER DELETE ON catalog_searchentry
-    BEGIN
-        INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts, rowid, stems_title, stems_body)
-        VALUES ('delete', old.id, old.stems_title, old.stems_body);
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS catalog_searchentry_au AFTER UPDATE ON catalog_searchentry
-    BEGIN
-        INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts, rowid, stems_title, stems_body)
-        VALUES ('delete', old.id, old.stems_title, old.stems_body);
-        INSERT INTO catalog_searchentry_fts(rowid, stems_title, stems_body)
-        VALUES (new.id, new.stems_title, new.stems_body);
-    END""",
+FIRST_COLUMNS = ("stems_title", "stems_body")  # migrations 0002 to 0005
+LABEL_COLUMNS = ("stems_title", "stems_body", "stems_labels")  # from migration 0006
+
+
+def sqlite_table(columns: tuple[str, ...]) -> str:
+    return f"""CREATE VIRTUAL TABLE catalog_searchentry_fts USING fts5(
+        {", ".join(columns)},
+        content='catalog_searchentry', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')"""
+
+
+def sqlite_triggers(columns: tuple[str, ...]) -> list[str]:
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    insert = f"INSERT INTO catalog_searchentry_fts(rowid, {names}) VALUES (new.id, {new});"
+    delete = (
+        f"INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts, rowid, {names}) "
+        f"VALUES ('delete', old.id, {old});"
+    )
+    return [
+        "CREATE TRIGGER IF NOT EXISTS catalog_searchentry_ai AFTER INSERT ON catalog_searchentry "
+        f"BEGIN {insert} END",
+        "CREATE TRIGGER IF NOT EXISTS catalog_searchentry_ad AFTER DELETE ON catalog_searchentry "
+        f"BEGIN {delete} END",
+        "CREATE TRIGGER IF NOT EXISTS catalog_searchentry_au AFTER UPDATE ON catalog_searchentry "
+        f"BEGIN {delete} {insert} END",
+    ]
+
+
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS catalog_searchentry_au",
+    "DROP TRIGGER IF EXISTS catalog_searchentry_ad",
+    "DROP TRIGGER IF EXISTS catalog_searchentry_ai",
+    "DROP TABLE IF EXISTS catalog_searchentry_fts",
 ]
 SQLITE_REBUILD = "INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts) VALUES ('rebuild')"
 
 
-def _on_sqlite(statements: list[str]):  # type: ignore[no-untyped-def]
+def on_vendor(statements_by_vendor: dict[str, list[str]]):  # type: ignore[no-untyped-def]
     def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "sqlite":
-            for statement in statements:
-                schema_editor.execute(statement)
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
 
     return run
 
 
-def restore_sqlite_triggers() -> migrations.RunPython:
+def restore_sqlite_triggers(columns: tuple[str, ...] = FIRST_COLUMNS) -> migrations.RunPython:
     """Recreate the triggers and re-read the index from the remade table."""
     return migrations.RunPython(
-        _on_sqlite([*SQLITE_TRIGGERS, SQLITE_REBUILD]), migrations.RunPython.noop
+        on_vendor({"sqlite": [*sqlite_triggers(columns), SQLITE_REBUILD]}),
+        migrations.RunPython.noop,
     )
