@@ -7,9 +7,9 @@ thousands of rows call :func:`index_providers` / :func:`index_offers`, which
 write in batches.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from lernstadt.catalog.models import (
 from lernstadt.catalog.taxonomy import LifePhase, OfferStatus, ProviderKind, ProviderStatus, Topic
 
 BATCH = 1000
+T = TypeVar("T")
 
 # What life phase and topic an institution stands for, by its kind.
 INSTITUTION_PHASES = {
@@ -184,16 +185,20 @@ def _main_places(provider_ids: Iterable[int]) -> dict[int, Place]:
     return firsts
 
 
-def index_offers(offers: Iterable[Offer]) -> None:
-    """Add, refresh or remove the entries of many offers in batches."""
-    batch: list[Offer] = []
-    for offer in offers:
-        batch.append(offer)
+def _in_batches(items: Iterable[T], index_batch: Callable[[list[T]], None]) -> None:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
         if len(batch) == BATCH:
-            _index_offer_batch(batch)
+            index_batch(batch)
             batch = []
     if batch:
-        _index_offer_batch(batch)
+        index_batch(batch)
+
+
+def index_offers(offers: Iterable[Offer]) -> None:
+    """Add, refresh or remove the entries of many offers in batches."""
+    _in_batches(offers, _index_offer_batch)
 
 
 def _index_offer_batch(offers: list[Offer]) -> None:
@@ -219,14 +224,7 @@ def index_offer(offer: Offer) -> None:
 
 def index_providers(providers: Iterable[Provider]) -> None:
     """Add, refresh or remove the entries of many institutions in batches."""
-    batch: list[Provider] = []
-    for provider in providers:
-        batch.append(provider)
-        if len(batch) == BATCH:
-            _index_provider_batch(batch)
-            batch = []
-    if batch:
-        _index_provider_batch(batch)
+    _in_batches(providers, _index_provider_batch)
 
 
 def _index_provider_batch(providers: list[Provider]) -> None:

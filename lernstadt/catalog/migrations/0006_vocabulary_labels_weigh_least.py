@@ -9,27 +9,8 @@ SQLITE_FORWARD = [*_fulltext.SQLITE_DROP, _fulltext.sqlite_table(LABELS),
                   *_fulltext.sqlite_triggers(LABELS), _fulltext.SQLITE_REBUILD]  # fmt: skip
 SQLITE_BACKWARD = [*_fulltext.SQLITE_DROP, _fulltext.sqlite_table(_fulltext.FIRST_COLUMNS),
                    *_fulltext.sqlite_triggers(_fulltext.FIRST_COLUMNS)]  # fmt: skip
-POSTGRES_FORWARD = [
-    "DROP INDEX IF EXISTS catalog_searchentry_vector",
-    "ALTER TABLE catalog_searchentry DROP COLUMN IF EXISTS search_vector",
-    """ALTER TABLE catalog_searchentry ADD COLUMN search_vector tsvector
-        GENERATED ALWAYS AS (
-            setweight(to_tsvector('german'::regconfig, coalesce(search_title, '')), 'A') ||
-            setweight(to_tsvector('german'::regconfig, coalesce(search_body, '')), 'B') ||
-            setweight(to_tsvector('german'::regconfig, coalesce(search_labels, '')), 'C')
-        ) STORED""",
-    "CREATE INDEX catalog_searchentry_vector ON catalog_searchentry USING GIN (search_vector)",
-]
-POSTGRES_BACKWARD = [
-    "DROP INDEX IF EXISTS catalog_searchentry_vector",
-    "ALTER TABLE catalog_searchentry DROP COLUMN IF EXISTS search_vector",
-    """ALTER TABLE catalog_searchentry ADD COLUMN search_vector tsvector
-        GENERATED ALWAYS AS (
-            setweight(to_tsvector('german'::regconfig, coalesce(search_title, '')), 'A') ||
-            setweight(to_tsvector('german'::regconfig, coalesce(search_body, '')), 'B')
-        ) STORED""",
-    "CREATE INDEX catalog_searchentry_vector ON catalog_searchentry USING GIN (search_vector)",
-]
+POSTGRES_FORWARD = _fulltext.postgres_vector(_fulltext.LABEL_WEIGHTS)
+POSTGRES_BACKWARD = _fulltext.postgres_vector(_fulltext.FIRST_WEIGHTS)
 
 
 class Migration(migrations.Migration):

@@ -38,6 +38,25 @@ def sqlite_triggers(columns: tuple[str, ...]) -> list[str]:
     ]
 
 
+def postgres_vector(weights: dict[str, str]) -> list[str]:
+    """A stored tsvector of the columns at their weights (german), with a GIN index."""
+    parts = " ||\n".join(
+        f"setweight(to_tsvector('german'::regconfig, coalesce({column}, '')), '{weight}')"
+        for column, weight in weights.items()
+    )
+    return [
+        "DROP INDEX IF EXISTS catalog_searchentry_vector",
+        "ALTER TABLE catalog_searchentry DROP COLUMN IF EXISTS search_vector",
+        f"ALTER TABLE catalog_searchentry ADD COLUMN search_vector tsvector "
+        f"GENERATED ALWAYS AS ({parts}) STORED",
+        "CREATE INDEX catalog_searchentry_vector ON catalog_searchentry USING GIN (search_vector)",
+    ]
+
+
+FIRST_WEIGHTS = {"search_title": "A", "search_body": "B"}
+LABEL_WEIGHTS = {"search_title": "A", "search_body": "B", "search_labels": "C"}
+
+
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS catalog_searchentry_au",
     "DROP TRIGGER IF EXISTS catalog_searchentry_ad",
