@@ -70,6 +70,8 @@ QUERIES = [
     "kostenlos",
 ]
 ROUNDS = 5
+# What a citizen has typed after each keystroke from the second letter on.
+PREFIXES = [q[:n] for q in QUERIES for n in range(2, len(q) + 1)]
 
 
 def bare_fts(query: str) -> Callable[[], object]:
@@ -103,7 +105,7 @@ def bare_fts(query: str) -> Callable[[], object]:
 
 def measure(label: str) -> None:
     from lernstadt.catalog.models import SearchEntry
-    from lernstadt.catalog.search import search_offers
+    from lernstadt.catalog.search import search_offers, suggest
 
     page: list[float] = []
     api: list[float] = []
@@ -115,10 +117,15 @@ def measure(label: str) -> None:
             page.append(timed(lambda q=query: list(search_offers(q).page)))
             api.append(timed(lambda q=query: list(search_offers(q, with_facets=False).page)))
             floor.append(timed(bare_fts(query)))
+    typed: list[float] = []
+    for _ in range(ROUNDS):
+        for prefix in PREFIXES:
+            typed.append(timed(lambda p=prefix: suggest(p)))
     print(f"\n-- {label}: {SearchEntry.objects.count()} entries, {len(QUERIES)} queries x {ROUNDS}")
     print_row("results page path (hits + facet counts)", summary(page))
     print_row("API path (hits only)", summary(api))
     print_row("baseline: bare full-text query, 20 ids", summary(floor))
+    print_row(f"autocomplete ({len(PREFIXES)} prefixes as typed)", summary(typed))
     ratio = summary(api)["p95"] / summary(floor)["p95"]
     print(f"{'ratio API path / baseline (p95)':<48} {ratio:9.1f} x")
 
