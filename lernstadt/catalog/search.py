@@ -1,10 +1,12 @@
-"""Search over offers and institutions: the one room that knows how.
+"""Search over offers and institutions: the door of the search room.
 
-Other code calls :func:`search_offers` (and the indexing functions). The full-text
-index is the database's own: SQLite FTS5 (ranked with bm25, titles weighted ten
-times above the body) or PostgreSQL full-text search with the ``german``
-configuration (ranked with ts_rank, titles weight A). Both read columns that
-:mod:`lernstadt.catalog.text` has normalised, so both find the same entries.
+Pages, the API, autocomplete and the ``search`` command call :func:`search_offers`
+and :func:`suggest`; importers and signals call the indexing functions named below.
+:mod:`~lernstadt.catalog.query` turns what was typed into a boolean query of stems,
+and this module runs it as plain SQL on the database's own full-text index:
+SQLite FTS5 ranked with bm25, or PostgreSQL's tsvector (``german`` configuration)
+ranked with ts_rank, with the same weights (title 1, body 0.1, vocabulary labels
+0.02). Facet counts are SQL ``GROUP BY``s; nothing is done per row in Python.
 """
 
 import re
