@@ -85,6 +85,9 @@ TEMPLATES = [
     },
 ]
 
+if not env("DATABASE_URL"):
+    # SQLite creates its file, but not the folder for it.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'lernstadt.sqlite3'}",
