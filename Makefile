@@ -52,6 +52,7 @@ relevance: install
 
 # Search speed at regional scale: 100,000 offers (bench/scale/README.md).
 bench-scale: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/scale/run.py
 
 clean:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.db import connection
 from django.utils import timezone
 
 from lernstadt.catalog import text, vocabulary
@@ -247,4 +248,8 @@ def rebuild_index() -> int:
     index_providers(Provider.objects.iterator(chunk_size=BATCH))
     offers = Offer.objects.select_related("provider", "place")
     index_offers(offers.filter(status__in=[OfferStatus.PUBLISHED, OfferStatus.CANCELLED]))
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner guesses a handful of rows and scans badly.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE catalog_searchentry, catalog_searchtag, catalog_searchword")
     return SearchEntry.objects.count()

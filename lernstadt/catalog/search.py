@@ -138,6 +138,7 @@ class RankedEntries:
         self.first = first  # entries matching this come before the rest
         self.cap = cap  # at most this many entries, the best first
         self._count: int | None = None
+        self._windows: dict[tuple[int, int], list[SearchEntry]] = {}
 
     def count(self) -> int:
         if self._count is None:
@@ -162,6 +163,12 @@ class RankedEntries:
         stop = self.count() if window.stop is None else min(window.stop, self.count())
         if stop <= start:
             return []
+        if (start, stop) not in self._windows:
+            # Paginator and the API may ask for the same window: rank once.
+            self._windows[start, stop] = self._fetch(start, stop)
+        return self._windows[start, stop]
+
+    def _fetch(self, start: int, stop: int) -> list[SearchEntry]:
         sql, params = self._page_sql()
         ids = [row[0] for row in _rows(f"{sql} LIMIT %s OFFSET %s", [*params, stop - start, start])]
         entries = SearchEntry.objects.in_bulk(ids)
