@@ -1,0 +1,128 @@
+"""The queries of the regional benchmark: what citizens type, with filters, pages and sorts.
+
+About sixty searches: single words, two words, inflected plurals, umlauts typed
+both ways, official school numbers, place words, facet filters, later pages and
+sorting by title. The same texts go to our API and to datasette over HTTP, and
+rotate through the results page under load.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+
+@dataclass(frozen=True)
+class Search:
+    """One call of ``search.search_offers``."""
+
+    q: str
+    selected: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    kind: str = "word"  # what the case stands for, for the per-kind figures
+
+    @property
+    def label(self) -> str:
+        parts = [repr(self.q)]
+        parts += [f"{facet}={'|'.join(values)}" for facet, values in self.selected.items()]
+        if self.sort != "relevance":
+            parts.append(f"sort={self.sort}")
+        if self.page != 1:
+            parts.append(f"page={self.page}")
+        return " ".join(parts)
+
+    def page_path(self) -> str:
+        """The portal's results page for this search."""
+        params: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        params += [(facet, value) for facet, values in self.selected.items() for value in values]
+        if self.sort != "relevance":
+            params.append(("sort", self.sort))
+        if self.page != 1:
+            params.append(("page", str(self.page)))
+        return "/suche/?" + urlencode(params)
+
+
+def _words(kind: str, *queries: str) -> list[Search]:
+    return [Search(q, kind=kind) for q in queries]
+
+
+# Three schools of Herne in the NRW register of 2021.
+SCHOOL_NUMBERS = ("100116", "130576", "130588")
+
+SEARCHES: list[Search] = [
+    *_words(
+        "single word",
+        "Schwimmkurs",
+        "Gitarre",
+        "Bewerbungstraining",
+        "Yoga",
+        "Klavier",
+        "Integrationskurs",
+        "Hausaufgabenhilfe",
+        "Smartphone",
+        "Rückenschule",
+        "Chor",
+        "Ehrenamt",
+        "Vorlesestunde",
+        "Krabbelgruppe",
+        "Schach",
+        "Fotografie",
+        "Gymnasium",
+        "Berufskolleg",
+        "Volkshochschule",
+        "Kurs",
+    ),
+    *_words(
+        "two words",
+        "Deutschkurs A1",
+        "Yoga Senioren",
+        "Nachhilfe Mathe",
+        "Englisch Anfänger",
+        "Computerkurs Senioren",
+        "Schwimmkurs Kinder",
+        "Erste Hilfe",
+        "Eltern Kind",
+        "Excel Grundlagen",
+        "Grundschule Herne",
+        "Gesamtschule Bochum",
+    ),
+    *_words(
+        "inflected plural",
+        "Schwimmkurse",
+        "Gitarrenkurse",
+        "Deutschkurse",
+        "Sprachkurse",
+        "Kochkurse",
+        "Gymnasien",
+        "Bewerbungen",
+    ),
+    *_words(
+        "umlaut spelling",
+        "Töpfern",
+        "Toepfern",
+        "Rueckenschule",
+        "Tuerkisch",
+        "Franzoesisch",
+        "Düsseldorf",
+        "Muelheim",
+    ),
+    *_words("school number", *SCHOOL_NUMBERS),
+    *_words("place word", "Bochum", "Wanne", "Sodingen", "Herne-Eickel", "44623", "Köln"),
+    Search("Yoga", {"borough": ["Herne-Wanne"]}, kind="facet filter"),
+    Search("Deutschkurs", {"cost": ["free"]}, kind="facet filter"),
+    Search("Schwimmkurs", {"life_phase": ["early_childhood", "school"]}, kind="facet filter"),
+    Search("Nachhilfe", {"topic": ["school_support"], "language": ["tr"]}, kind="facet filter"),
+    Search("Computerkurs", {"accessibility": ["wheelchair"]}, kind="facet filter"),
+    Search("", {"topic": ["music"]}, kind="facet filter"),
+    Search("", {"kind": ["institution"], "provider_kind": ["school"]}, kind="facet filter"),
+    Search("Schwimmkurs", page=2, kind="page 2"),
+    Search("Bochum", page=2, kind="page 2"),
+    Search("Deutschkurs", page=3, kind="page 2"),
+    Search("Gitarre", sort="title", kind="sort by title"),
+    Search("Yoga", sort="title", kind="sort by title"),
+    Search("", {"topic": ["sport"]}, sort="title", kind="sort by title"),
+    Search("Erste Hilfe", sort="date", kind="sort by date"),
+    Search("", kind="no words (home page)"),
+]
+
+# The texts that mean something to a plain full-text search (datasette, bare FTS).
+TEXT_QUERIES: list[str] = list(dict.fromkeys(s.q for s in SEARCHES if s.q))
