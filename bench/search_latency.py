@@ -11,12 +11,12 @@ ids: the practical floor.
 
 import io
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from common import (
     REGISTER,
     backends_from_argv,
+    bare_fts,
     bench_database_url,
     fresh_schema,
     machine,
@@ -72,35 +72,6 @@ QUERIES = [
 ROUNDS = 5
 # What a citizen has typed after each keystroke from the second letter on.
 PREFIXES = [q[:n] for q in QUERIES for n in range(2, len(q) + 1)]
-
-
-def bare_fts(query: str) -> Callable[[], object]:
-    """A bare ranked full-text query on the same index: the practical floor."""
-    from django.db import connection
-
-    from lernstadt.catalog import text
-
-    words = text.query_words(query)
-    if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{text.query_stem(w)}:*" for w in words)
-        sql = (
-            "SELECT id FROM catalog_searchentry WHERE search_vector @@ to_tsquery('german', %s) "
-            "ORDER BY ts_rank(search_vector, to_tsquery('german', %s)) DESC LIMIT 20"
-        )
-        params: list[str] = [tsquery, tsquery]
-    else:
-        sql = (
-            "SELECT rowid FROM catalog_searchentry_fts WHERE catalog_searchentry_fts MATCH %s "
-            "ORDER BY bm25(catalog_searchentry_fts, 10.0, 1.0, 0.2) LIMIT 20"
-        )
-        params = [" AND ".join(f'"{text.query_stem(w)}"*' for w in words)]
-
-    def run() -> object:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
-    return run
 
 
 def measure(label: str) -> None:

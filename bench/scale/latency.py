@@ -62,34 +62,11 @@ def api_path(s: Search) -> Callable[[], object]:
 
 def bare_fts(s: Search) -> Callable[[], object] | None:
     """A bare ranked full-text query for the words of ``s``: 20 ids, no facets."""
-    from django.db import connection
+    import common  # on the path once database is imported
 
     from lernstadt.catalog import text
 
-    words = text.query_words(s.q)
-    if not words:
-        return None
-    stems = [text.query_stem(w) for w in words]
-    if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{stem}:*" for stem in stems)
-        sql = (
-            "SELECT id FROM catalog_searchentry WHERE search_vector @@ to_tsquery('german', %s) "
-            "ORDER BY ts_rank(search_vector, to_tsquery('german', %s)) DESC LIMIT 20"
-        )
-        params: list[str] = [tsquery, tsquery]
-    else:
-        sql = (
-            "SELECT rowid FROM catalog_searchentry_fts WHERE catalog_searchentry_fts MATCH %s "
-            "ORDER BY bm25(catalog_searchentry_fts, 10.0, 1.0) LIMIT 20"
-        )
-        params = [" AND ".join(f'"{stem}"*' for stem in stems)]
-
-    def run() -> object:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
-    return run
+    return common.bare_fts(s.q) if text.query_words(s.q) else None
 
 
 def naive(s: Search) -> Callable[[], object] | None:
