@@ -180,3 +180,15 @@ def test_analyst_without_permission_cannot_see_unmet_queries(
 def test_anonymous_cannot_edit_the_thesaurus(client: Client) -> None:
     response = client.get(reverse("admin:catalog_synonym_changelist"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_compound_parts_must_stand_in_the_text_not_only_in_labels(catalogue: None) -> None:
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    Offer.objects.create(
+        provider=vhs, title="Yoga am Morgen", summary="Ein Kurs für den Rücken", languages=["de"]
+    )
+    # "Deutsch" is only this offer's language label; "Kurs" is in its text.
+    assert (
+        "Yoga am Morgen"
+        not in titles("Deutschkurs")[: search.search_offers("Deutschkurs").exact_total]
+    )

@@ -25,9 +25,11 @@ from lernstadt.catalog.models import Synonym
 
 @dataclass(frozen=True)
 class Term:
-    """Entries with a word starting with this stem."""
+    """Entries with a word starting with this stem (in their own text only, not in
+    vocabulary labels, when ``text_only``)."""
 
     stem: str
+    text_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,10 @@ def _word_clause(
     alternatives: list[Node] = [term(word)]
     split = vocabulary.split_compound(word, lookups)
     if split:
-        alternatives.append(AllOf((term(split[0]), term(split[1]))))
+        # The parts must stand in the entry's own words: "Deutsch" as the language
+        # label of most offers plus "Kurs" anywhere is no Deutschkurs.
+        parts = (text.query_stem(split[0]), text.query_stem(split[1]))
+        alternatives.append(AllOf(tuple(Term(part, text_only=True) for part in parts)))
     if not word.isdigit() and len(word) >= vocabulary.COMPOUND_MIN_PART:
         heads = vocabulary.compounds_ending_in(text.query_stem(word))
         alternatives += [Term(stem) for stem in heads]
@@ -221,7 +226,9 @@ def _join_neighbours(parsed: ParsedQuery, lookups: set[str]) -> None:
 def to_fts5(node: Node) -> str:
     """FTS5 query syntax: "stem"* terms with AND, OR and parentheses."""
     if isinstance(node, Term):
-        return f'"{node.stem}"*'
+        return (
+            f'{{stems_title stems_body}} : "{node.stem}"*' if node.text_only else f'"{node.stem}"*'
+        )
     joiner = " AND " if isinstance(node, AllOf) else " OR "
     return "(" + joiner.join(to_fts5(part) for part in node.parts) + ")"
 
@@ -229,6 +236,6 @@ def to_fts5(node: Node) -> str:
 def to_tsquery(node: Node) -> str:
     """PostgreSQL tsquery syntax: stem:* terms with &, | and parentheses."""
     if isinstance(node, Term):
-        return f"{node.stem}:*"
+        return f"{node.stem}:*AB" if node.text_only else f"{node.stem}:*"
     joiner = " & " if isinstance(node, AllOf) else " | "
     return "(" + joiner.join(to_tsquery(part) for part in node.parts) + ")"
