@@ -56,9 +56,6 @@ class ParsedQuery:
     def every_clause(self) -> Node:
         return _combine(AllOf, self.clauses)
 
-    def any_clause(self) -> Node:
-        return _combine(AnyOf, self.clauses)
-
     def any_term(self) -> Node:
         """Entries with any single term of the query, compound parts included."""
         return _combine(AnyOf, [t for clause in self.clauses for t in _terms(clause)])
@@ -155,27 +152,39 @@ def parse(query: str) -> ParsedQuery:
     return parsed
 
 
-def _vocabulary_for(words: list[str]) -> set[str]:
+@dataclass
+class _Lookups:
+    """What the index knows about the words of one query, asked for once."""
+
+    known: set[str]  # candidates (words, compound parts, pairs, fixes) that are indexed words
+    unknown: set[str]  # typed words the index does not know, not even as a stem's prefix
+    splits: dict[str, list[tuple[str, str, str]]]  # each word's possible compound splits
+
+
+def _vocabulary_for(words: list[str]) -> _Lookups:
     """The known words among every candidate the rules may ask about.
 
     Spellings one edit away are asked for only for words the index does not
     know, in a second look-up: most queries need just the first.
     """
+    splits = {word: vocabulary.compound_splits(word) for word in words}
     candidates: set[str] = set(words)
-    for word in words:
-        candidates |= {spelled for _, _, spelled in vocabulary.compound_splits(word)}
-        candidates |= {tail for _, tail, _ in vocabulary.compound_splits(word)}
+    for parts in splits.values():
+        candidates |= {spelled for _, _, spelled in parts} | {tail for _, tail, _ in parts}
     candidates |= {a + b for a, b in zip(words, words[1:], strict=False)}
     known = vocabulary.known(candidates)
-    typos = set().union(*(vocabulary.typo_candidates(w) for w in words if _unknown(w, known)))
-    return known | vocabulary.known(typos) if typos else known
+    unknown = {word for word in words if _unknown(word, known)}
+    typos = set().union(*(vocabulary.typo_candidates(word) for word in unknown))
+    if typos:
+        known |= vocabulary.known(typos)
+    return _Lookups(known, unknown, splits)
 
 
 def _word_clause(
-    word: str, lookups: set[str], parsed: ParsedQuery, groups: list[list[list[str]]]
+    word: str, lookups: _Lookups, parsed: ParsedQuery, groups: list[list[list[str]]]
 ) -> Node:
     alternatives: list[Node] = [term(word)]
-    split = vocabulary.split_compound(word, lookups)
+    split = vocabulary.split_compound(lookups.splits[word], lookups.known)
     if split:
         # The parts must stand in the entry's own words: "Deutsch" as the language
         # label of most offers plus "Kurs" anywhere is no Deutschkurs.
@@ -184,8 +193,8 @@ def _word_clause(
     if not word.isdigit() and len(word) >= vocabulary.COMPOUND_MIN_PART:
         heads = vocabulary.compounds_ending_in(text.query_stem(word))
         alternatives += [Term(stem) for stem in heads]
-    if _unknown(word, lookups):
-        fixes = sorted(vocabulary.typo_candidates(word) & lookups)
+    if word in lookups.unknown:
+        fixes = sorted(vocabulary.typo_candidates(word) & lookups.known)
         if fixes:
             parsed.corrections[word] = fixes
         for fix in fixes:
@@ -196,13 +205,13 @@ def _word_clause(
     return _combine(AnyOf, alternatives)
 
 
-def _unknown(word: str, lookups: set[str]) -> bool:
-    if word in lookups or len(word) < vocabulary.TYPO_MIN_LENGTH:
+def _unknown(word: str, known: set[str]) -> bool:
+    if word in known or len(word) < vocabulary.TYPO_MIN_LENGTH:
         return False
     return not vocabulary.known_prefix(text.query_stem(word))
 
 
-def _join_neighbours(parsed: ParsedQuery, lookups: set[str]) -> None:
+def _join_neighbours(parsed: ParsedQuery, lookups: _Lookups) -> None:
     """Two neighbouring single words that form a known compound also match it."""
     if len(parsed.clauses) != len(parsed.words):
         return  # a thesaurus phrase took several words: positions no longer line up
@@ -210,7 +219,7 @@ def _join_neighbours(parsed: ParsedQuery, lookups: set[str]) -> None:
     position = 0
     while position < len(parsed.words):
         pair = "".join(parsed.words[position : position + 2])
-        if position + 1 < len(parsed.words) and pair in lookups:
+        if position + 1 < len(parsed.words) and pair in lookups.known:
             both = AllOf((parsed.clauses[position], parsed.clauses[position + 1]))
             merged.append(AnyOf((both, term(pair))))
             position += 2

@@ -302,10 +302,11 @@ def search_offers(
         # Few entries have every word: they lead, and the best entries with some of
         # the words fill the first page (all of them when none has every word).
         cap = RELAX_BELOW if exact else None
-        widened = RankedEntries(parsed.any_term(), selected, sort, numbers, node, cap)
+        wider = parsed.any_term()
+        widened = RankedEntries(wider, selected, sort, numbers, node, cap)
         if widened.count() > exact:
             entries, relaxed = widened, True
-            node = node if exact else parsed.any_term()
+            node = node if exact else wider
     # RankedEntries is the sequence Paginator needs: count() and slicing.
     paginator: Paginator[SearchEntry] = Paginator(entries, per_page)  # type: ignore[arg-type]
     result_page = paginator.get_page(page)

@@ -6,8 +6,8 @@ share one look-up: every candidate of a query goes to the database in one
 """
 
 from collections.abc import Iterable
-
-from django.db.models import Q
+from difflib import get_close_matches
+from typing import Any
 
 from lernstadt.catalog.models import SearchWord
 from lernstadt.catalog.text import stem
@@ -36,9 +36,14 @@ def known(candidates: Iterable[str]) -> set[str]:
     return set(SearchWord.objects.filter(word__in=wanted).values_list("word", flat=True))
 
 
+def _starting_with(field: str, prefix: str) -> dict[str, Any]:
+    """A filter for values of ``field`` that start with ``prefix``, as a range an index can scan."""
+    return {f"{field}__gte": prefix, f"{field}__lt": prefix + "\uffff"}
+
+
 def known_prefix(prefix: str) -> bool:
-    """Whether any indexed word starts with ``prefix`` (a range scan on the unique index)."""
-    return SearchWord.objects.filter(word__gte=prefix, word__lt=prefix + "\uffff").exists()
+    """Whether any indexed word starts with ``prefix``."""
+    return SearchWord.objects.filter(**_starting_with("word", prefix)).exists()
 
 
 def compounds_ending_in(stem_: str, limit: int = COMPOUND_LIMIT) -> list[str]:
@@ -48,22 +53,13 @@ def compounds_ending_in(stem_: str, limit: int = COMPOUND_LIMIT) -> list[str]:
     head in front must be a part of its own (three letters or more).
     """
     backwards = stem_[::-1]
-    rows = SearchWord.objects.filter(
-        stem_reversed__gte=backwards, stem_reversed__lt=backwards + "\uffff"
-    )
+    rows = SearchWord.objects.filter(**_starting_with("stem_reversed", backwards))
     stems = {
         reversed_[::-1]
         for reversed_ in rows.values_list("stem_reversed", flat=True)[: limit * 4]
         if len(reversed_) >= len(backwards) + COMPOUND_MIN_PART
     }
     return sorted(stems, key=lambda s: (len(s), s))[:limit]
-
-
-def completions(prefix: str, limit: int) -> list[str]:
-    """Indexed words starting with ``prefix``, shortest first."""
-    rows = SearchWord.objects.filter(word__gte=prefix, word__lt=prefix + "\uffff")
-    words = list(rows.values_list("word", flat=True)[: limit * 20])
-    return sorted(words, key=lambda w: (len(w), w))[:limit]
 
 
 def one_edit_away(word: str) -> set[str]:
@@ -96,19 +92,21 @@ def compound_splits(word: str) -> list[tuple[str, str, str]]:
         for joint in LINKING:
             if joint and not head.endswith(joint):
                 continue
-            stem = head[: len(head) - len(joint)] if joint else head
-            if len(stem) < COMPOUND_MIN_PART:
+            base = head[: len(head) - len(joint)] if joint else head
+            if len(base) < COMPOUND_MIN_PART:
                 continue
-            splits += [(stem, tail, stem + ending) for ending in HEAD_ENDINGS]
+            splits += [(base, tail, base + ending) for ending in HEAD_ENDINGS]
     return splits
 
 
-def split_compound(word: str, vocabulary: set[str]) -> tuple[str, str] | None:
-    """The best split of ``word`` into two known words: the longest tail wins,
-    since the last part of a German compound is its head noun."""
+def split_compound(
+    splits: list[tuple[str, str, str]], vocabulary: set[str]
+) -> tuple[str, str] | None:
+    """The best of a word's ``compound_splits`` into two known words: the longest
+    tail wins, since the last part of a German compound is its head noun."""
     found = [
         (head, tail)
-        for head, tail, spelled in compound_splits(word)
+        for head, tail, spelled in splits
         if spelled in vocabulary and tail in vocabulary
     ]
     if not found:
@@ -118,11 +116,9 @@ def split_compound(word: str, vocabulary: set[str]) -> tuple[str, str] | None:
 
 def closest(word: str, limit: int = 1) -> list[str]:
     """Indexed words nearest to ``word`` (for "did you mean"), among words with its first letter."""
-    from difflib import get_close_matches
-
     if not word:
         return []
-    rows = SearchWord.objects.filter(
-        Q(word__gte=word[0], word__lt=word[0] + "\uffff"),
-    ).values_list("word", flat=True)
+    rows = SearchWord.objects.filter(**_starting_with("word", word[0])).values_list(
+        "word", flat=True
+    )
     return get_close_matches(word, list(rows[:20000]), n=limit, cutoff=0.75)
