@@ -409,7 +409,7 @@ class OfferDetail(OfferSummary):
 
     @staticmethod
     def resolve_place(obj: Offer) -> Place | None:
-        return obj.place or obj.provider.main_place
+        return obj.venue
 
     @staticmethod
     def resolve_dates(obj: Offer) -> list[OfferDate]:

@@ -160,6 +160,11 @@ class Offer(models.Model):
         return reverse("catalog:offer", args=[self.pk, slugify(self.title) or "angebot"])
 
     @property
+    def venue(self) -> "Place | None":
+        """Where the offer takes place: its own place, or else its provider's address."""
+        return self.place or self.provider.main_place
+
+    @property
     def is_public(self) -> bool:
         return self.status in {OfferStatus.PUBLISHED, OfferStatus.CANCELLED}
 

@@ -520,7 +520,7 @@ def offer_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     now = timezone.now()
     context = {
         "offer": offer,
-        "place": offer.place or offer.provider.main_place,
+        "place": offer.venue,
         "dates": [_date_view(d, now) for d in offer.dates.all()],
         "costs": _price_facts(offer),
         "is_cancelled": offer.status == OfferStatus.CANCELLED,

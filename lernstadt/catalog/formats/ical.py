@@ -49,7 +49,7 @@ def date_uid(offer: Offer, date: OfferDate) -> str:
 
 
 def _events(offer: Offer, base_url: str) -> Iterator[Event]:
-    place = offer.place or offer.provider.main_place
+    place = offer.venue
     url = f"{base_url.rstrip('/')}{offer.get_absolute_url()}" if base_url else ""
     for date in offer.dates.all():
         event = Event()

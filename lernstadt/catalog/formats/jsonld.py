@@ -120,7 +120,7 @@ def course(offer: Offer, identifier: str, base_url: str = "") -> dict[str, Any]:
     url = f"{base_url.rstrip('/')}{offer.get_absolute_url()}"
     flags = [("registration_required", "Anmeldung erforderlich")] * offer.registration_required
     flags += [("example", "Beispieldaten")] * offer.is_example
-    place = offer.place or offer.provider.main_place
+    place = offer.venue
     instances = [course_instance(offer, date, place) for date in offer.dates.all()]
     if not instances and place is not None:
         instances = [_compact({"@type": "CourseInstance", "location": place_jsonld(place)})]
