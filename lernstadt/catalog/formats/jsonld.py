@@ -29,8 +29,7 @@ from typing import Any, TypeVar
 
 from django.utils import timezone
 
-from lernstadt.catalog.formats import reading, values
-from lernstadt.catalog.formats.errors import ImportFailed, ImportProblem
+from lernstadt.catalog.formats import values
 from lernstadt.catalog.formats.offer_records import (
     DateRecord,
     OfferRecord,
@@ -50,6 +49,8 @@ from lernstadt.catalog.taxonomy import (
     Topic,
     label,
 )
+from lernstadt.lib import reading
+from lernstadt.lib.import_problems import ImportFailed, ImportProblem
 
 CONTEXT = "https://schema.org"
 TERM_SET = "urn:lernstadt:{}"

@@ -3,8 +3,6 @@
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from lernstadt.catalog.formats import reading
-from lernstadt.catalog.formats.errors import ImportFailed, ImportProblem
 from lernstadt.catalog.formats.jsonld import parse_offers_jsonld
 from lernstadt.catalog.formats.offer_records import (
     OfferRecord,
@@ -13,6 +11,8 @@ from lernstadt.catalog.formats.offer_records import (
     save_offers,
 )
 from lernstadt.catalog.formats.offers_csv import parse_offers_csv
+from lernstadt.lib import reading
+from lernstadt.lib.import_problems import ImportFailed, ImportProblem
 
 JSON_SUFFIXES = {".json", ".jsonld"}
 MAX_SOURCE = 100  # Offer.source

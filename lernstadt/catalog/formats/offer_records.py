@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from lernstadt.catalog import search
-from lernstadt.catalog.formats.errors import ImportProblem
 from lernstadt.catalog.models import Offer, OfferDate, Place, Provider
+from lernstadt.lib.import_problems import ImportProblem
 
 # The offer fields an import sets (the model's names).
 OFFER_FIELDS = (

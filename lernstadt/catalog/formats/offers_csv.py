@@ -15,8 +15,7 @@ from typing import Any, TypeVar
 
 from django.utils import timezone
 
-from lernstadt.catalog.formats import reading, values
-from lernstadt.catalog.formats.errors import ImportFailed, ImportProblem
+from lernstadt.catalog.formats import values
 from lernstadt.catalog.formats.offer_records import (
     DateRecord,
     OfferRecord,
@@ -29,6 +28,8 @@ from lernstadt.catalog.formats.offer_records import (
 )
 from lernstadt.catalog.models import Offer
 from lernstadt.catalog.taxonomy import Accessibility, LifePhase, OfferStatus, TargetGroup, Topic
+from lernstadt.lib import reading
+from lernstadt.lib.import_problems import ImportFailed, ImportProblem
 
 COLUMNS = (
     "external_id",

@@ -23,10 +23,11 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from lernstadt.catalog import search
-from lernstadt.catalog.formats import reading, values
-from lernstadt.catalog.formats.errors import ImportFailed, ImportProblem
+from lernstadt.catalog.formats import values
 from lernstadt.catalog.models import Offer, Place, Provider
 from lernstadt.catalog.taxonomy import OfferStatus, ProviderKind, ProviderStatus
+from lernstadt.lib import reading
+from lernstadt.lib.import_problems import ImportFailed, ImportProblem
 
 SOURCE = "nrw-schulgrunddaten"
 PUBLIC_URL = "https://www.schulministerium.nrw.de/BiPo/OpenData/Schuldaten/schuldaten.csv"

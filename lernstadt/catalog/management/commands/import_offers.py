@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lernstadt.catalog.formats.errors import ImportFailed
 from lernstadt.catalog.formats.offer_import import import_offers
+from lernstadt.lib.import_problems import ImportFailed
 
 
 class Command(BaseCommand):

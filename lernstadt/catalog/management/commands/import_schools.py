@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lernstadt.catalog.formats.errors import ImportFailed
 from lernstadt.catalog.formats.school_register import PUBLIC_URL, import_register
+from lernstadt.lib.import_problems import ImportFailed
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from lernstadt.catalog.formats.errors import ImportFailed, ImportProblem
+from lernstadt.lib.import_problems import ImportFailed, ImportProblem
 
 # The full NRW register is about 1.5 MB; anything near this limit is not a register.
 MAX_BYTES = 100 * 1024 * 1024
