@@ -111,6 +111,9 @@ class FacetValue(Schema):
     label: str
     count: int = Field(description="Treffer mit diesem Wert (bei sonst gleicher Auswahl).")
     selected: bool
+    approximate: bool = Field(
+        description="Geschätzt: bei sehr vielen Treffern aus jedem k-ten Treffer hochgerechnet."
+    )
 
 
 class SearchAnswer(Schema):

@@ -242,7 +242,12 @@ class SearchEntry(models.Model):
     longitude = models.FloatField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["kind"])]
+        indexes = [
+            models.Index(fields=["kind"]),
+            # The home page and "sort by title" read these orders without sorting.
+            models.Index(fields=["is_cancelled"], name="searchentry_open_first"),
+            models.Index(fields=["is_cancelled", "sort_title"], name="searchentry_by_title"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
@@ -251,12 +256,19 @@ class SearchEntry(models.Model):
 class SearchTag(models.Model):
     """A facet value of a search entry (life phase, topic, borough, ...)."""
 
-    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="tags")
+    # Two covering indexes: filters find entries by value, facet counts find the
+    # values of the matching entries.
+    entry = models.ForeignKey(
+        SearchEntry, on_delete=models.CASCADE, related_name="tags", db_index=False
+    )
     facet = models.CharField(max_length=20)
     value = models.CharField(max_length=100)
 
     class Meta:
-        indexes = [models.Index(fields=["facet", "value", "entry"])]
+        indexes = [
+            models.Index(fields=["facet", "value", "entry"]),
+            models.Index(fields=["entry", "facet", "value"], name="searchtag_entry_facet"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.facet}={self.value}"

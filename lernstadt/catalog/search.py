@@ -42,6 +42,8 @@ FACETS: dict[str, Any] = {
 }
 SORTS = ("relevance", "title", "date")
 RELAX_BELOW = 10  # fewer entries with every word than this: add entries with some
+CANDIDATES = 100  # best-scored matches a results window is taken from (see _best_ids)
+FACET_SAMPLE = 1_000  # facet counts are exact up to this many matches, estimated beyond
 SCHOOL_NUMBER = re.compile(r"^\d{6}$")
 
 # Indexing lives in its own module; these names are part of the search room's door.
@@ -61,6 +63,7 @@ class FacetValue:
     label: str
     count: int
     selected: bool
+    approximate: bool = False  # estimated from a sample of a large result
 
 
 @dataclass
@@ -80,6 +83,9 @@ Selection = dict[str, list[str]]
 SqlPart = tuple[str, list[Any]]
 
 FTS_TABLE = "catalog_searchentry_fts"
+# Filters on FTS rows name "+rowid": a plain rowid IN (...) would make FTS5 run the
+# MATCH once per listed id instead of once.
+FTS_ROWID = "+rowid"
 
 
 def _placeholders(values: list[Any]) -> str:
@@ -98,12 +104,12 @@ def _match(node: query.Node | None) -> SqlPart:
     )
 
 
-def _facet_filters(selected: Selection, skip: str = "") -> SqlPart:
+def _facet_filters(selected: Selection, skip: str = "", column: str = "e.id") -> SqlPart:
     sql, params = [], []
     for facet, values in selected.items():
         if facet != skip:
             sql.append(
-                "e.id IN (SELECT entry_id FROM catalog_searchtag "
+                f"{column} IN (SELECT entry_id FROM catalog_searchtag "
                 f"WHERE facet = %s AND value IN ({_placeholders(values)}))"
             )
             params += [facet, *values]
@@ -148,12 +154,8 @@ class RankedEntries:
         return self._count
 
     def _count_sql(self) -> SqlPart:
-        if self.node is not None and not self.selected and connection.vendor == "sqlite":
-            # Without filters the FTS table alone knows the number, without a join.
-            fts = f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-            return fts, [query.to_fts5(self.node)]
-        where, params = _where(self.node, self.selected)
-        return f"SELECT COUNT(*) FROM catalog_searchentry e WHERE {where}", params
+        ids, params = _matching_ids(self.node, self.selected)
+        return f"SELECT COUNT(*) FROM ({ids}) c", params
 
     def __len__(self) -> int:
         return self.count()
@@ -169,10 +171,43 @@ class RankedEntries:
         return self._windows[start, stop]
 
     def _fetch(self, start: int, stop: int) -> list[SearchEntry]:
-        sql, params = self._page_sql()
-        ids = [row[0] for row in _rows(f"{sql} LIMIT %s OFFSET %s", [*params, stop - start, start])]
+        ids = self._best_ids(start, stop) if self._ranks_best_first() else None
+        if ids is None:
+            sql, params = self._page_sql()
+            rows = _rows(f"{sql} LIMIT %s OFFSET %s", [*params, stop - start, start])
+            ids = [row[0] for row in rows]
         entries = SearchEntry.objects.in_bulk(ids)
         return [entries[i] for i in ids if i in entries]
+
+    def _ranks_best_first(self) -> bool:
+        return (
+            self._ranks_in_join() and self.sort == "relevance" and not self.numbers
+        ) and self.first is None
+
+    def _best_ids(self, start: int, stop: int) -> list[int] | None:
+        """The window taken from the best-scored matches alone, when they decide it.
+
+        Ordering every match of a broad search (60,000 for "Kurs") to show 20 is what
+        made it slow; FTS5 keeps just the best ``limit`` by score. Cancelled entries go
+        last: when the candidates hold ``stop`` entries that still take place, no match
+        outside them can come earlier, so the window is exact; else None (full order).
+        """
+        limit = max(2 * stop, CANDIDATES)
+        filters, params = _facet_filters(self.selected, column=FTS_ROWID)
+        ranked = (
+            f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0, 0.2) AS score "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {filters} "
+            "ORDER BY score, rowid LIMIT %s"
+        )
+        sql = (
+            f"SELECT e.id, e.is_cancelled FROM ({ranked}) m CROSS JOIN catalog_searchentry e "
+            "WHERE e.id = m.id ORDER BY e.is_cancelled, m.score, e.id"
+        )
+        rows = _rows(sql, [query.to_fts5(self.node), *params, limit])  # type: ignore[arg-type]
+        taking_place = sum(1 for _, cancelled in rows if not cancelled)
+        if len(rows) < limit or taking_place >= stop:
+            return [entry_id for entry_id, _ in rows[start:stop]]
+        return None
 
     def _order(self) -> SqlPart:
         order, params = self._groups()
@@ -180,7 +215,8 @@ class RankedEntries:
             return f"{order}, e.sort_title, e.id", params
         if self.sort == "date":
             return f"{order}, e.next_date ASC NULLS LAST, e.sort_title, e.id", params
-        return f"{order}, {self._score()}, e.sort_title, e.id", params
+        # Equal scores in id order, so a window of the best candidates agrees with it.
+        return f"{order}, {self._score()}, e.id", params
 
     def _groups(self) -> SqlPart:
         """Whole groups in front of others, whatever the sort."""
@@ -235,34 +271,66 @@ class RankedEntries:
         return self.node is not None and connection.vendor != "postgresql"
 
 
-def facet_counts(node: query.Node | None, selected: Selection) -> dict[str, list[FacetValue]]:
+def facet_counts(
+    node: query.Node | None, selected: Selection, matches: int
+) -> dict[str, list[FacetValue]]:
     """Counts per facet value in SQL. Each chosen facet is counted without its own
-    choice, so a citizen sees what picking another value of it would give."""
+    choice, so a citizen sees what picking another value of it would give.
+
+    Up to FACET_SAMPLE matches the counts are exact. Beyond, every k-th entry is
+    counted (k = matches // FACET_SAMPLE, by id, which says nothing about content)
+    and the counts are scaled by k and marked approximate: counting every tag of
+    60,000 matches costs half a second, a sample of 1,000 a few milliseconds.
+    """
+    step = max(1, matches // FACET_SAMPLE)
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
     unchosen = [facet for facet in FACETS if facet not in selected]
     groups = [(unchosen, "")] + [([facet], facet) for facet in selected]
     for facets, skip in groups:
-        if not facets:
-            continue
-        where, params = _where(node, selected, skip)
-        sql = (
-            "SELECT t.facet, t.value, COUNT(*) FROM catalog_searchtag t "
-            f"WHERE t.facet IN ({_placeholders(facets)}) AND t.entry_id IN "
-            f"(SELECT e.id FROM catalog_searchentry e WHERE {where}) GROUP BY t.facet, t.value"
-        )
-        for facet, value, count in _rows(sql, [*facets, *params]):
-            counts[facet][value] = count
+        if facets:
+            for facet, value, count in _rows(*_facet_sql(node, selected, skip, facets, step)):
+                counts[facet][value] = count * step
     return {
-        facet: _facet_values(facet, values, selected.get(facet, []))
+        facet: _facet_values(facet, values, selected.get(facet, []), step > 1)
         for facet, values in counts.items()
     }
 
 
-def _facet_values(facet: str, counts: dict[str, int], chosen: list[str]) -> list[FacetValue]:
+def _facet_sql(
+    node: query.Node | None, selected: Selection, skip: str, facets: list[str], step: int
+) -> SqlPart:
+    """Tags of the matching entries (every ``step``-th), grouped: driven from the
+    matches through the (entry, facet, value) index, so few matches cost little."""
+    ids, params = _matching_ids(node, {k: v for k, v in selected.items() if k != skip})
+    if step > 1:
+        ids = f"SELECT id FROM ({ids}) s WHERE id %% {step:d} = 0"  # %% is one % to the driver
+    sql = (
+        # CROSS JOIN: SQLite keeps the matches as the outer loop (PostgreSQL plans freely).
+        f"SELECT t.facet, t.value, COUNT(*) FROM ({ids}) m CROSS JOIN catalog_searchtag t "
+        f"WHERE t.entry_id = m.id AND t.facet IN ({_placeholders(facets)}) "
+        "GROUP BY t.facet, t.value"
+    )
+    return sql, [*params, *facets]
+
+
+def _matching_ids(node: query.Node | None, selected: Selection) -> SqlPart:
+    """``SELECT id`` of the entries matching the expression and the facet filters;
+    on SQLite straight from the FTS table, without visiting the entries."""
+    if node is None or connection.vendor == "postgresql":
+        where, params = _where(node, selected)
+        return f"SELECT e.id FROM catalog_searchentry e WHERE {where}", params
+    filters, params = _facet_filters(selected, column=FTS_ROWID)
+    sql = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {filters}"
+    return sql, [query.to_fts5(node), *params]
+
+
+def _facet_values(
+    facet: str, counts: dict[str, int], chosen: list[str], approximate: bool
+) -> list[FacetValue]:
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     vocabulary_ = FACETS[facet]
     return [
-        FacetValue(value, _facet_label(facet, vocabulary_, value), n, value in chosen)
+        FacetValue(value, _facet_label(facet, vocabulary_, value), n, value in chosen, approximate)
         for value, n in ordered
     ]
 
@@ -320,7 +388,8 @@ def search_offers(
         exact_total=exact,
     )
     if with_facets:
-        result.facets = facet_counts(node, selected)
+        counted = exact if relaxed and exact else result.total  # the entries ``node`` matches
+        result.facets = facet_counts(node, selected, counted)
     if result.total == 0 and parsed.words:
         result.suggestion = _suggestion(parsed)
     return result

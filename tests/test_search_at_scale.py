@@ -1,0 +1,92 @@
+"""What keeps broad searches fast: a results window from the best candidates only,
+and facet counts estimated from a sample of a large result. Both must give what
+the slow, exact way gives (the window) or say that they estimate (the counts)."""
+
+import pytest
+
+from lernstadt.catalog import search
+from lernstadt.catalog.models import Offer, Provider
+from lernstadt.catalog.taxonomy import OfferStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def courses() -> None:
+    """Sixty courses with different word counts (so different scores), half of them
+    free. Every fifth is cancelled and scores best, so the best candidates are
+    mostly cancelled ones that must still come last."""
+    club = Provider.objects.create(name="Sportverein Beispiel", kind="club")
+    for n in range(60):
+        Offer.objects.create(
+            provider=club,
+            title=f"Kurs {n:02d}" + " Kurs" * (n % 4 + (8 if n % 5 == 0 else 0)),
+            summary="Bewegung" + " und Kurs" * (n % 3),
+            topics=["sport" if n % 2 else "language"],
+            price=0 if n % 2 else 30,
+            status=OfferStatus.CANCELLED if n % 5 == 0 else OfferStatus.PUBLISHED,
+        )
+
+
+def window_ids(query: str, page: int, **selected: list[str]) -> list[int]:
+    result = search.search_offers(query, selected, page=page, per_page=7, with_facets=False)
+    return [entry.id for entry in result.page]
+
+
+@pytest.mark.parametrize("selected", [{}, {"cost": ["free"]}, {"topic": ["language"]}])
+def test_windows_from_few_candidates_equal_the_full_order(
+    courses: None, monkeypatch: pytest.MonkeyPatch, selected: dict[str, list[str]]
+) -> None:
+    monkeypatch.setattr(search.RankedEntries, "_ranks_best_first", lambda self: False)
+    full = [window_ids("Kurs", page, **selected) for page in range(1, 10)]
+    monkeypatch.undo()
+    monkeypatch.setattr(search, "CANDIDATES", 3)  # windows cross the candidate limit
+    from_candidates = [window_ids("Kurs", page, **selected) for page in range(1, 10)]
+    assert from_candidates == full
+    assert sum(full, []), "the query found nothing: the comparison proves nothing"
+
+
+def test_cancelled_courses_come_last_also_from_candidates(
+    courses: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    ranked = [entry.offer.status for page in range(1, 10) for entry in _page("Kurs", page)]
+    cancelled = [status == OfferStatus.CANCELLED for status in ranked]
+    assert cancelled == sorted(cancelled)
+    assert any(cancelled)
+
+
+def _page(query: str, page: int) -> list[search.SearchEntry]:
+    return list(search.search_offers(query, page=page, per_page=7, with_facets=False).page)
+
+
+def test_facet_counts_are_exact_for_a_small_result(courses: None) -> None:
+    facets = search.search_offers("Kurs").facets
+    assert {v.value: (v.count, v.approximate) for v in facets["cost"]} == {
+        "free": (30, False),
+        "paid": (30, False),
+    }
+
+
+def test_facet_counts_of_a_large_result_are_estimated_and_say_so(
+    courses: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "FACET_SAMPLE", 20)  # 60 matches: every third is counted
+    facets = search.search_offers("Kurs").facets
+    cost = {v.value: v for v in facets["cost"]}
+    assert all(v.approximate for v in cost.values())
+    assert all(v.count % 3 == 0 for v in cost.values())
+    assert sum(v.count for v in cost.values()) == 60
+
+
+def test_estimated_counts_are_marked_on_the_results_page(
+    courses: None, client: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "FACET_SAMPLE", 20)
+    page = client.get("/suche/", {"q": "Kurs"})  # type: ignore[attr-defined]
+    assert "ca.</abbr>" in page.content.decode()
+
+
+def test_api_says_whether_a_count_is_estimated(courses: None, client: object) -> None:
+    answer = client.get("/api/v1/search", {"q": "Kurs", "facets": "true"}).json()  # type: ignore[attr-defined]
+    assert answer["facets"]["cost"][0]["approximate"] is False
