@@ -192,3 +192,16 @@ def test_compound_parts_must_stand_in_the_text_not_only_in_labels(catalogue: Non
         "Yoga am Morgen"
         not in titles("Deutschkurs")[: search.search_offers("Deutschkurs").exact_total]
     )
+
+
+def test_a_school_is_found_by_the_qualification_it_awards(catalogue: None) -> None:
+    Synonym.objects.get_or_create(terms="Abi, Abitur, Allgemeine Hochschulreife")
+    Provider.objects.create(name="Westfalen-Kolleg", kind="adult_education", school_type_code="25")
+    Provider.objects.create(name="Haranni-Gymnasium", kind="school", school_type_code="20")
+    Provider.objects.create(name="Grundschule Kunterbunt", kind="school", school_type_code="02")
+    search.rebuild_index()
+    assert set(titles("Abi")) == {"Westfalen-Kolleg", "Haranni-Gymnasium"}
+    second_chance = search.search_offers("Abitur nachholen")
+    assert second_chance.exact_total == 1
+    assert second_chance.page[0].title == "Westfalen-Kolleg"
+

@@ -24,7 +24,14 @@ from lernstadt.catalog.models import (
     SearchTag,
     SearchWord,
 )
-from lernstadt.catalog.taxonomy import LifePhase, OfferStatus, ProviderKind, ProviderStatus, Topic
+from lernstadt.catalog.taxonomy import (
+    QUALIFICATIONS_BY_SCHOOL_FORM,
+    LifePhase,
+    OfferStatus,
+    ProviderKind,
+    ProviderStatus,
+    Topic,
+)
 
 BATCH = 1000
 T = TypeVar("T")
@@ -123,7 +130,8 @@ def provider_document(provider: Provider, place: Place | None) -> Document:
         provider.school_number,
         *_place_words(place),
     ]
-    texts, words = _texts(provider.name, body, [provider.kind_label])
+    qualifications = QUALIFICATIONS_BY_SCHOOL_FORM.get(provider.school_type_code, ())
+    texts, words = _texts(provider.name, body, [provider.kind_label, *qualifications])
     fields = texts | {
         "kind": "institution",
         "title": provider.name,

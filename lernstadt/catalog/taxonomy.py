@@ -113,6 +113,28 @@ class ProviderStatus(models.TextChoices):
     CLOSED = "closed", _("Geschlossen")
 
 
+# The school-leaving qualifications each NRW school form (register key "Schulform")
+# leads to, as the school law sets them: a citizen looking for "Abitur nachholen"
+# looks for the schools that award it. Indexed as vocabulary words (weighing least),
+# German only, since they are search words and not shown.
+_SECONDARY = ("Hauptschulabschluss", "Mittlerer Schulabschluss", "Fachoberschulreife")
+_UPPER = ("Abitur", "Allgemeine Hochschulreife", "Fachhochschulreife", "Oberstufe")
+_SECOND_CHANCE = ("nachholen", "zweiter Bildungsweg", "Abendschule")
+QUALIFICATIONS_BY_SCHOOL_FORM: dict[str, tuple[str, ...]] = {
+    "04": _SECONDARY,  # Hauptschule
+    "10": _SECONDARY,  # Realschule
+    "13": _SECONDARY,  # PRIMUS-Schule
+    "14": _SECONDARY,  # Sekundarschule
+    "16": _SECONDARY,  # Gemeinschaftsschule
+    "15": _SECONDARY + _UPPER,  # Gesamtschule
+    "17": _SECONDARY + _UPPER,  # Freie Waldorfschule
+    "18": _SECONDARY + _UPPER,  # Hiberniaschule
+    "20": ("Mittlerer Schulabschluss", *_UPPER),  # Gymnasium
+    "25": _SECONDARY + _UPPER + _SECOND_CHANCE,  # Weiterbildungskolleg
+    "30": ("Fachhochschulreife", "Berufsabschluss", "Berufsausbildung"),  # Berufskolleg
+}
+
+
 VOCABULARIES: dict[str, type[models.TextChoices]] = {
     "life_phases": LifePhase,
     "topics": Topic,
