@@ -90,3 +90,19 @@ def test_estimated_counts_are_marked_on_the_results_page(
 def test_api_says_whether_a_count_is_estimated(courses: None, client: object) -> None:
     answer = client.get("/api/v1/search", {"q": "Kurs", "facets": "true"}).json()  # type: ignore[attr-defined]
     assert answer["facets"]["cost"][0]["approximate"] is False
+
+
+def test_api_ranks_only_the_window_it_returns(
+    courses: None, client: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fetched: list[tuple[int, int]] = []
+    fetch = search.RankedEntries._fetch
+
+    def recording(self: search.RankedEntries, start: int, stop: int) -> list[object]:
+        fetched.append((start, stop))
+        return fetch(self, start, stop)
+
+    monkeypatch.setattr(search.RankedEntries, "_fetch", recording)
+    answer = client.get("/api/v1/search", {"q": "Kurs", "limit": 7, "page": 3}).json()  # type: ignore[attr-defined]
+    assert len(answer["results"]) == 7
+    assert fetched == [(14, 21)]

@@ -177,6 +177,8 @@ def search_catalogue(
         filters.q,
         filters.selected(),
         sort=filters.sort,
+        # The page holding the window, so the ranking the page needs is the one sliced.
+        page=paging.start // paging.limit + 1 if paging.start % paging.limit == 0 else 1,
         per_page=paging.limit,
         with_facets=filters.facets,
     )
