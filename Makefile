@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export LERNSTADT_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run install demo test lint test-sqlite test-postgres bench relevance bench-scale clean
+.PHONY: run install demo test lint test-sqlite test-postgres bench relevance bench-scale bench-monitoring clean
 
 $(BIN)/lernstadt: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -54,6 +54,11 @@ relevance: install
 bench-scale: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/scale/run.py
+
+# The monitoring: INKAR import, ranks and peers, leaver tables, pages, the report (docs/benchmarks.md).
+bench-monitoring: install
+	$(BIN)/python bench/monitoring.py
+	$(BIN)/python bench/monitoring_pages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

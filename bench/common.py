@@ -99,17 +99,17 @@ def print_row(name: str, figures: dict[str, float], unit: str = "ms", scale: flo
     )
 
 
-def bench_database_url(backend: str) -> str:
-    """'' for SQLite; for PostgreSQL a dedicated database, created when missing."""
+def bench_database_url(backend: str, name: str = "lernstadt_bench") -> str:
+    """'' for SQLite; for PostgreSQL a dedicated database ``name``, created when missing."""
     if backend == "sqlite":
         return ""
     import psycopg
 
     with psycopg.connect(PG_URL, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'lernstadt_bench'")
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if exists.fetchone() is None:
-            conn.execute("CREATE DATABASE lernstadt_bench")
-    return PG_URL.rsplit("/", 1)[0] + "/lernstadt_bench"
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
 def backends_from_argv() -> list[str]:

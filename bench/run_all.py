@@ -6,5 +6,5 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-for script in ("import_register.py", "search_latency.py"):
+for script in ("import_register.py", "search_latency.py", "monitoring.py", "monitoring_pages.py"):
     subprocess.run([sys.executable, str(HERE / script)], check=True)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ninja",
     "lernstadt.cities",
     "lernstadt.catalog",
+    "lernstadt.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,12 @@ AXES_RESET_ON_SUCCESS = True
 LERNSTADT_CITY = env("LERNSTADT_CITY", "herne")
 # The public address of the portal, for absolute links in exported files.
 LERNSTADT_BASE_URL = env("LERNSTADT_BASE_URL")
+# Statistical disclosure control: the smallest count any published number may rest on.
+LERNSTADT_DISCLOSURE_MIN_COUNT = int(env("LERNSTADT_DISCLOSURE_MIN_COUNT", "5"))
+# Public open data the demo imports where it lies (INKAR, census, Open SDG, VG5000); never copied.
+LERNSTADT_OPEN_DATA_DIR = env(
+    "LERNSTADT_OPEN_DATA_DIR", str(BASE_DIR.parent.parent / "shared" / "data")
+)
 # Map tiles: empty by default, so no page asks a third-party host for anything.
 LERNSTADT_TILE_URL = env("LERNSTADT_TILE_URL")
 LERNSTADT_TILE_ATTRIBUTION = env("LERNSTADT_TILE_ATTRIBUTION")

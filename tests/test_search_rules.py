@@ -204,4 +204,3 @@ def test_a_school_is_found_by_the_qualification_it_awards(catalogue: None) -> No
     second_chance = search.search_offers("Abitur nachholen")
     assert second_chance.exact_total == 1
     assert second_chance.page[0].title == "Westfalen-Kolleg"
-

@@ -1,0 +1,1 @@
+"""Education monitoring: goals, indicators, observations, targets and measures."""
