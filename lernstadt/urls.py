@@ -9,6 +9,7 @@ admin.site.site_title = "lernstadt"
 urlpatterns = [
     path("", include("lernstadt.catalog.urls")),
     path("api/v1/", api.urls),
+    path("monitoring/", include("lernstadt.monitoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("verwaltung/", admin.site.urls),
 ]

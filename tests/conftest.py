@@ -1,12 +1,25 @@
 """Shared fixtures: the personas of the platform and a small catalogue."""
 
+import importlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def flush_database() -> None:
+    """Empty every table for the next tests, then put back what migrations ship
+    (the thesaurus): without it, searches after a flush would lose their synonyms."""
+    from django.apps import apps
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    thesaurus = importlib.import_module("lernstadt.catalog.migrations.0004_load_thesaurus")
+    thesaurus.load(apps, None)
 
 
 @pytest.fixture
@@ -55,6 +68,13 @@ def analyst(db: None) -> User:
 def office_admin(db: None) -> User:
     """The education office's administrator."""
     return User.objects.create_superuser("admin", "admin@example.org", "a-long-admin-password")
+
+
+@pytest.fixture(autouse=True)
+def no_open_data_in_the_demo(settings: Any) -> None:
+    """``load_demo`` imports the real open data beside the project when it finds it;
+    tests load what they need themselves (tests/monitoring/test_demo_data.py covers it)."""
+    settings.LERNSTADT_OPEN_DATA_DIR = ""
 
 
 @pytest.fixture(autouse=True)

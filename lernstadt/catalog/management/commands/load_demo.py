@@ -13,6 +13,8 @@ from lernstadt.catalog.formats.school_register import SOURCE as SCHOOL_REGISTER
 from lernstadt.catalog.models import Offer, Place, Provider
 from lernstadt.catalog.taxonomy import OfferStatus, ProviderKind
 from lernstadt.cities.pack import CityPack, current_city
+from lernstadt.monitoring.demo import load_monitoring_demo
+from lernstadt.monitoring.pack import load_monitoring_pack
 
 DEMO_SOURCE = "demo"
 PROVIDER_FIELDS = ("name", "kind", "description", "website", "email", "phone", "is_example")
@@ -29,7 +31,10 @@ class Command(BaseCommand):
         "Load the example data of the city pack (cities/<city>/demo/): providers and "
         "their places from providers.json, the real schools listed there, then offers.csv "
         "through the offer importer (source 'demo'). Everything runs in one transaction; "
-        "running it again updates the same records instead of adding new ones."
+        "running it again updates the same records instead of adding new ones. Then the "
+        "monitoring: the city pack, the real open data from LERNSTADT_OPEN_DATA_DIR (default "
+        "../shared/data; skipped when absent) and invented example school leavers "
+        "(lernstadt/monitoring/demo.py)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -45,6 +50,8 @@ class Command(BaseCommand):
             call_command(
                 "import_offers", str(folder / "offers.csv"), source=DEMO_SOURCE, stdout=self.stdout
             )
+            load_monitoring_pack(city)
+        load_monitoring_demo(self.stdout.write)
         self.stdout.write(f"Anbieter: {changed} neu oder geändert, {added} Schulen neu angelegt.")
         self.stdout.write(self.style.SUCCESS(demo_counts(pack)))
 
