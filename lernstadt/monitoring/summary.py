@@ -122,7 +122,11 @@ class IndicatorSummary:
             "area": {"code": area.code, "name": area.name, "level": area.level},
             "series": [point.to_dict() for point in self.series],
             "latest": self.latest.to_dict() if self.latest else None,
-            "change": {str(years): value for years, value in self.changes.items()},
+            # A difference of two published values, without the float's last-digit noise.
+            "change": {
+                str(years): None if value is None else round(value, 9)
+                for years, value in self.changes.items()
+            },
             "trend": trend_dict(self.trend),
             "rank": self.rank,
             "of": self.of,
