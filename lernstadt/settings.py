@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lernstadt.cities.context_processors.city",
+                "lernstadt.monitoring.context_processors.example_data",
             ],
         },
     },

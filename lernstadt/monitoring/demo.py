@@ -225,3 +225,8 @@ def load_monitoring_demo(say: Say) -> None:
         except ImportFailed as failure:
             say(failure.report())
     load_example_leavers(say)
+
+
+def example_leavers_loaded() -> bool:
+    """Whether the invented example leaver records are in the database (pages say so)."""
+    return LeaverRecord.objects.filter(run__source=EXAMPLE_SOURCE).exists()

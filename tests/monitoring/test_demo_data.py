@@ -96,3 +96,14 @@ def test_open_data_are_imported_where_they_lie_and_only_once(
     assert "germany/inkar_counties_1995_2022.csv: nicht vorhanden, übersprungen." in said
     assert demo.load_open_data(folder, said.append) == []
     assert "herne/raw/opensdg-herne-data: bereits geladen." in said
+
+
+def test_monitoring_pages_say_when_they_show_invented_leavers(
+    monitoring_pack: None, client: Any
+) -> None:
+    notice = "Schulabgängern auf diesen Seiten sind erfundene Beispieldaten"
+    assert notice not in client.get("/monitoring/").content.decode()
+    demo.load_example_leavers(lambda _: None)
+    for path in ("/monitoring/", "/monitoring/indikatoren/leavers_ahr_share/"):
+        assert notice in client.get(path).content.decode()
+    assert notice not in client.get("/").content.decode()
