@@ -59,8 +59,14 @@ def leavers(folder: Path) -> Path:
 
 @pytest.fixture
 def monitoring_site(transactional_db: None, tmp_path: Path) -> None:
-    """Real county data (NRW), Herne's SDG files, boundaries and a few leavers, committed."""
+    """Real county data (NRW), Herne's SDG files, boundaries and a few leavers, committed.
+
+    Starts from an empty database: rows committed by earlier tests' module fixtures
+    must not mix with these (the pages then resolved to other areas and drew no chart)."""
     from lernstadt.monitoring.importers import import_file
+    from tests.conftest import flush_database
+
+    flush_database()
 
     inkar = nrw_inkar(tmp_path)
     import_file("inkar", str(inkar))
