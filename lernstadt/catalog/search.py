@@ -86,6 +86,8 @@ FTS_TABLE = "catalog_searchentry_fts"
 # Filters on FTS rows name "+rowid": a plain rowid IN (...) would make FTS5 run the
 # MATCH once per listed id instead of once.
 FTS_ROWID = "+rowid"
+# bm25 with the weights of the FTS columns: title 10, body 1, vocabulary labels 0.2.
+BM25 = f"bm25({FTS_TABLE}, 10.0, 1.0, 0.2)"
 
 
 def _placeholders(values: list[Any]) -> str:
@@ -181,8 +183,11 @@ class RankedEntries:
 
     def _ranks_best_first(self) -> bool:
         return (
-            self._ranks_in_join() and self.sort == "relevance" and not self.numbers
-        ) and self.first is None
+            self._ranks_in_join()
+            and self.sort == "relevance"
+            and not self.numbers
+            and self.first is None
+        )
 
     def _best_ids(self, start: int, stop: int) -> list[int] | None:
         """The window taken from the best-scored matches alone, when they decide it.
@@ -195,7 +200,7 @@ class RankedEntries:
         limit = max(2 * stop, CANDIDATES)
         filters, params = _facet_filters(self.selected, column=FTS_ROWID)
         ranked = (
-            f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0, 0.2) AS score "
+            f"SELECT rowid AS id, {BM25} AS score "
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {filters} "
             "ORDER BY score, rowid LIMIT %s"
         )
@@ -252,8 +257,7 @@ class RankedEntries:
         if self._ranks_in_join():
             # bm25 comes from one pass over the FTS matches, joined to the entries.
             ranked = (
-                f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0, 0.2) AS score "
-                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+                f"SELECT rowid AS id, {BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
             )
             sql = (
                 f"SELECT e.id FROM catalog_searchentry e JOIN ({ranked}) m ON m.id = e.id "
@@ -438,7 +442,7 @@ def suggest(typed: str, limit: int = 8) -> list[str]:
         sql = (
             f"SELECT e.title FROM {FTS_TABLE} "
             f"JOIN catalog_searchentry e ON e.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s "
-            f"ORDER BY bm25({FTS_TABLE}, 10.0, 1.0, 0.2), e.sort_title LIMIT %s"
+            f"ORDER BY {BM25}, e.sort_title LIMIT %s"
         )
         params = [fts, limit * 4]
     titles = dict.fromkeys(row[0] for row in _rows(sql, params))
