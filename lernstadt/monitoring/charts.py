@@ -34,7 +34,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal, Protocol, TypeVar
 from xml.etree import ElementTree as ET
 
@@ -44,6 +43,8 @@ from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from lernstadt.monitoring import compute
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -186,7 +187,7 @@ def format_number(value: float, decimals: int = 1, *, plain: bool = False) -> st
     Rounded half up, as official statistics round (20,25 -> 20,3); ``plain`` gives
     the rounded number as Python writes it.
     """
-    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    rounded = compute.half_up(value, decimals)
     if plain:
         return str(rounded)
     return number_format(rounded, decimals, use_l10n=True, force_grouping=True)

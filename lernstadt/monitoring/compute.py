@@ -8,6 +8,7 @@ are explained for the education office in docs/monitoring.md.
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
@@ -229,3 +230,9 @@ def pooled_shares(counts: Mapping[int, Counts | None], years: int) -> dict[int, 
         cell = pool(counts, end, years)
         pooled[end] = share(cell.numerator, cell.denominator) if cell else None
     return pooled
+
+
+def half_up(value: float, decimals: int) -> Decimal:
+    """``value`` rounded to ``decimals`` places half up, as official statistics round
+    (20.25 -> 20.3; Python's round() gives 20.2 for the float 20.25)."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)

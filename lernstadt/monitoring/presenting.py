@@ -190,7 +190,8 @@ def localized_field(indicator: Indicator, stem: str) -> str:
 
 def number(value: float, decimals: int) -> str:
     """``value`` with ``decimals`` places in the reader's notation: 1.234,5 or 1,234.5."""
-    text = number_format(round(value, decimals), decimal_pos=decimals, force_grouping=True)
+    rounded = compute.half_up(value, decimals)  # the charts round alike
+    text = number_format(rounded, decimal_pos=decimals, force_grouping=True)
     return text.replace("-", MINUS)
 
 
@@ -225,7 +226,7 @@ def change_unit(unit: str) -> str:
 
 def signed(value: float, decimals: int) -> str:
     text = number(value, decimals)
-    if round(value, decimals) > 0:
+    if compute.half_up(value, decimals) > 0:
         return "+" + text
     return text if text.startswith(MINUS) else text.lstrip("+")
 

@@ -1,7 +1,11 @@
 """The monitoring's computations, each checked against values worked out by hand."""
 
-import pytest
+from decimal import Decimal
 
+import pytest
+from django.utils import translation
+
+from lernstadt.monitoring import charts, presenting
 from lernstadt.monitoring.compute import (
     Counts,
     Goalpost,
@@ -9,6 +13,7 @@ from lernstadt.monitoring.compute import (
     change,
     changes,
     gap_pp,
+    half_up,
     latest,
     parity_ratio,
     pool,
@@ -176,3 +181,9 @@ def test_pooled_shares_cover_every_year_with_enough_history() -> None:
         2020: pytest.approx(100 * 5 / 22),
         2021: pytest.approx(20.0),
     }
+
+
+def test_published_numbers_round_half_up_on_pages_as_in_charts() -> None:
+    assert half_up(20.25, 1) == Decimal("20.3")  # round(20.25, 1) gives 20.2
+    with translation.override("de"):
+        assert presenting.number(20.25, 1) == charts.format_number(20.25, 1) == "20,3"
