@@ -47,9 +47,6 @@ from django.utils.translation import ngettext
 from lernstadt.monitoring import compute
 
 SVG = "http://www.w3.org/2000/svg"
-XLINK = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG)
-ET.register_namespace("xlink", XLINK)
 
 Role = Literal["area", "state", "peers", "target", "compare"]
 Value = float | None
@@ -356,6 +353,21 @@ def finish(svg: str, *, title: str, summary: str) -> str:
     description.text = summary
     for position, element in enumerate((heading, description, defs)):
         root.insert(position, element)
+    return serialise(root)
+
+
+def serialise(root: ET.Element) -> str:
+    """The SVG as text with SVG as its default namespace: ``<svg>``, never ``<ns0:svg>``.
+
+    ElementTree's registry of prefixes is global (WeasyPrint maps the empty prefix
+    to no namespace when a report is built), so the tags are written plain and the
+    namespace is declared here.
+    """
+    qualified = f"{{{SVG}}}"
+    for element in root.iter():
+        if element.tag.startswith(qualified):
+            element.tag = element.tag[len(qualified) :]
+    root.set("xmlns", SVG)
     return ET.tostring(root, encoding="unicode")
 
 

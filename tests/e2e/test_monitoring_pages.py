@@ -86,26 +86,11 @@ def tab_to(page: Any, selector: str, limit: int = 250) -> None:
     pytest.fail(f"Tab never reached {selector}")
 
 
-# Open bug (closing note of 2026-11-26): after the report, show_indicator or summary
-# tests have run in the same process, the indicator and map pages draw no chart.
-# Alone, and after every other test file, these tests pass.
-AFTER_REPORT_BUG = pytest.mark.xfail(
-    strict=False, reason="indicator and map pages lose their charts after a report build"
-)
-
-
 @pytest.mark.parametrize(
     ("language", "viewport"),
     [("de", "desktop"), ("de", "phone"), ("en", "desktop"), ("en", "phone")],
 )
-@pytest.mark.parametrize(
-    "name",
-    [
-        "dashboard",
-        pytest.param("indicator", marks=AFTER_REPORT_BUG),
-        pytest.param("map", marks=AFTER_REPORT_BUG),
-    ],
-)
+@pytest.mark.parametrize("name", ["dashboard", "indicator", "map"])
 def test_monitoring_page_has_no_wcag_violations(
     open_portal: Callable[..., Visit],
     monitoring_site: None,
@@ -123,7 +108,7 @@ def test_monitoring_page_has_no_wcag_violations(
         assert overflow <= 0, f"{PAGES[name]} scrolls sideways by {overflow}px"
 
 
-@pytest.mark.parametrize("name", ["breakdown", pytest.param("comparison", marks=AFTER_REPORT_BUG)])
+@pytest.mark.parametrize("name", ["breakdown", "comparison"])
 def test_breakdown_and_comparison_have_no_wcag_violations(
     open_portal: Callable[..., Visit], monitoring_site: None, name: str
 ) -> None:

@@ -177,6 +177,17 @@ def test_the_same_chart_twice_is_the_same_svg() -> None:
     assert abitur() == abitur()
 
 
+def test_a_chart_stays_plain_svg_after_a_report_was_built() -> None:
+    # Building a report loads WeasyPrint, which maps ElementTree's empty prefix to no
+    # namespace for the whole process; charts drawn after it must still be ``<svg>``.
+    import weasyprint.pdf.metadata  # noqa: F401
+
+    svg = charts.time_series(SERIES, title="Nach dem Bericht", unit="percent", source="")
+
+    assert svg.startswith("<svg ") and "ns0:" not in svg
+    assert_accessible_and_inert(svg, "Nach dem Bericht")
+
+
 def test_unit_words_from_a_page_work_as_well_as_codes() -> None:
     assert charts.unit_code("Prozent") == "percent"
     assert charts.format_value(12.345, "Prozent", 1) == "12,3\N{NO-BREAK SPACE}%"
