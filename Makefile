@@ -41,7 +41,11 @@ test-postgres: install
 		echo "== PostgreSQL at $(PG_URL)"; DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
 	else echo "== PostgreSQL not reachable at $(PG_URL): suite ran on SQLite only"; fi
 
-test: lint test-sqlite test-postgres
+# Lint first, then the two halves side by side, one per core: each prints its output
+# whole when it ends, so the two never interleave.
+test: lint
+	@echo "== the suite on SQLite and on PostgreSQL, side by side (each half prints when it ends)"
+	@$(MAKE) --no-print-directory --output-sync=target -j2 test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python bench/run_all.py
