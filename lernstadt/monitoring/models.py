@@ -9,6 +9,10 @@ one canonical key so that the same cell always has the same key:
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# "Ziel" is both a goal of the mission statement and a target value; English tells them apart.
+GOAL = pgettext_lazy("goal of the mission statement", "Ziel")
 
 BREAKDOWN_SEPARATOR = "|"
 
@@ -71,7 +75,7 @@ class Goal(models.Model):
     statement_en = models.TextField(_("Wortlaut (englisch)"), blank=True)
 
     class Meta:
-        verbose_name = _("Ziel")
+        verbose_name = GOAL
         verbose_name_plural = _("Ziele")
         ordering = ["order", "code"]
 
@@ -222,7 +226,7 @@ class Target(models.Model):
     )
     area = models.ForeignKey(Area, verbose_name=_("Gebiet"), on_delete=models.PROTECT)
     goal = models.ForeignKey(
-        Goal, verbose_name=_("Ziel"), on_delete=models.SET_NULL, null=True, blank=True
+        Goal, verbose_name=GOAL, on_delete=models.SET_NULL, null=True, blank=True
     )
     year = models.PositiveSmallIntegerField(_("Zieljahr"))
     value = models.FloatField(_("Zielwert"))
@@ -248,7 +252,7 @@ class Measure(models.Model):
         PAUSED = "paused", _("ruht")
 
     goal = models.ForeignKey(
-        Goal, verbose_name=_("Ziel"), on_delete=models.CASCADE, related_name="measures"
+        Goal, verbose_name=GOAL, on_delete=models.CASCADE, related_name="measures"
     )
     title_de = models.CharField(_("Titel (deutsch)"), max_length=300)
     title_en = models.CharField(_("Titel (englisch)"), max_length=300, blank=True)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from lernstadt.monitoring.importers import import_file
 from lernstadt.monitoring.models import Goal, ImportRun, Indicator, Measure, Observation, Target
@@ -99,6 +100,19 @@ def test_goals_are_listed_with_their_indicators_and_measures(
     row = next(row for row in page.context["cl"].result_list if row.pk == goal.pk)
     assert row.indicator_total == goal.indicators.count() > 0
     assert row.measure_total == 1
+
+
+def test_in_english_a_goal_is_a_goal_and_a_target_a_target(office_admin: User) -> None:
+    # German says "Ziel" for both; the English admin must not call goals "Target".
+    with translation.override("en"):
+        assert str(Goal._meta.verbose_name) == "Goal"
+        assert str(Target._meta.get_field("goal").verbose_name) == "Goal"
+        assert str(Measure._meta.get_field("goal").verbose_name) == "Goal"
+        assert translation.gettext("Ziel") == "Target"  # the target value on the pages
+    page = logged_in(office_admin).get(
+        reverse("admin:monitoring_measure_add"), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert 'for="id_goal">Goal:' in page.content.decode()
 
 
 @pytest.mark.parametrize(
