@@ -236,13 +236,6 @@ def change_text(value: float, indicator: Indicator) -> str:
     return with_unit(signed(value, indicator.decimals), change_unit(indicator.unit))
 
 
-def unit_name(unit: str) -> str:
-    """The unit as a word for a column header or an axis: "Prozent" (as the charts say it)."""
-    from lernstadt.monitoring.charts import unit_label  # Altair loads only when needed
-
-    return unit_label(unit)
-
-
 def update_cycle(cycle: str) -> str:
     """How often the data is updated, in words ("jährlich")."""
     name = UPDATE_CYCLES.get(cycle)

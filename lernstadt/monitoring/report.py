@@ -330,7 +330,7 @@ def indicator_section(
     )
     span = f"{card.first_period}–{card.latest_period}"
     section.figures.append(Figure(numbering.figure(), chart, f"{name}, {area.name}, {span}"))
-    caption = f"{name} ({presenting.unit_name(indicator.unit)})"
+    caption = f"{name} ({charts.unit_label(indicator.unit)})"
     columns = [(label, values) for label, _role, values in lines]
     recent = [
         (label, {p: v for p, v in values.items() if p > year - RECENT_YEARS})
@@ -372,9 +372,7 @@ def add_map(
     )
     state = presenting.state_name(area)
     caption = f"{name} {latest.period} in den Kreisen und kreisfreien Städten von {state}"
-    table = Table(
-        caption, "Kreis", [presenting.unit_name(indicator.unit)], ranked_rows(found, values)
-    )
+    table = Table(caption, "Kreis", [charts.unit_label(indicator.unit)], ranked_rows(found, values))
     annexed = numbering.annex_table(table, f"Quelle: {source_text(indicator)}")
     section.annex.append(annexed)
     if svg:
@@ -444,7 +442,7 @@ def add_breakdowns(
         rows.append(Row(f"{label}: {place.name}", [presenting.cell(value, decimals)]))
     if not rows:
         return
-    unit = [presenting.unit_name(indicator.unit)]
+    unit = [charts.unit_label(indicator.unit)]
     table = Table(f"{name} {year} nach Gruppen und Orten", "Gruppe", unit, rows)
     note = f"Quelle: {source_text(indicator)}"
     section.tables.append(numbering.table(table, note))

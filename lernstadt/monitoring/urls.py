@@ -1,16 +1,17 @@
 from django.urls import path
 
-from lernstadt.monitoring import downloads, views
+from lernstadt.monitoring import downloads
+from lernstadt.monitoring.views import comparison, goals, indicator, maps, methods
 
 app_name = "monitoring"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("ziele/<slug:code>/", views.goal_detail, name="goal"),
-    path("indikatoren/<str:code>/", views.indicator_detail, name="indicator"),
-    path("karten/<str:code>/", views.map_detail, name="indicator_map"),
-    path("vergleich/", views.compare, name="compare"),
-    path("methoden/", views.methods, name="methods"),
+    path("", goals.dashboard, name="dashboard"),
+    path("ziele/<slug:code>/", goals.goal_detail, name="goal"),
+    path("indikatoren/<str:code>/", indicator.indicator_detail, name="indicator"),
+    path("karten/<str:code>/", maps.map_detail, name="indicator_map"),
+    path("vergleich/", comparison.compare, name="compare"),
+    path("methoden/", methods.methods, name="methods"),
     path("daten/<str:code>.csv", downloads.indicator_csv, name="indicator_csv"),
     path(
         "daten/<str:code>/datenlexikon.csv",
