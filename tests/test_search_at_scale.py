@@ -106,3 +106,54 @@ def test_api_ranks_only_the_window_it_returns(
     answer = client.get("/api/v1/search", {"q": "Kurs", "limit": 7, "page": 3}).json()  # type: ignore[attr-defined]
     assert len(answer["results"]) == 7
     assert fetched == [(14, 21)]
+
+
+# --- titles with every typed word first --------------------------------------------
+
+
+@pytest.fixture
+def mixed_courses() -> None:
+    """Forty courses: every fourth has the word "Kurs" in its title, the others only a
+    compound ending in -kurs (which the query expands to) or "Kurs" in the text."""
+    school = Provider.objects.create(name="Bildungswerk Beispiel", kind="adult_education")
+    compounds = ("Imkerkurs", "Schwimmkurs", "Töpferkurs")
+    for n in range(40):
+        title = f"Kurs am Abend {n:02d}" if n % 4 == 0 else f"{compounds[n % 3]} {n:02d}"
+        Offer.objects.create(
+            provider=school,
+            title=title + " Kurs" * (n % 3 if n % 4 == 0 else 0),
+            summary="Kurs" * (n % 2) or "Für Anfänger",
+            status=OfferStatus.CANCELLED if n % 7 == 0 else OfferStatus.PUBLISHED,
+        )
+
+
+def test_titles_with_every_typed_word_lead_the_expanded_matches(mixed_courses: None) -> None:
+    ranked = [e.title for page in range(1, 7) for e in _page("Kurs", page) if not _cancelled(e)]
+    titled = ["Kurs am Abend" in title for title in ranked]
+    assert titled == sorted(titled, reverse=True)
+    assert any(not t for t in titled), "the compounds must be found too, after them"
+
+
+def _cancelled(entry: search.SearchEntry) -> bool:
+    return bool(entry.is_cancelled)
+
+
+@pytest.mark.parametrize("candidates", [3, 100])
+def test_windows_with_titled_entries_equal_the_full_order(
+    mixed_courses: None, monkeypatch: pytest.MonkeyPatch, candidates: int
+) -> None:
+    monkeypatch.setattr(search.RankedEntries, "_ranks_best_first", lambda self: False)
+    full = [window_ids("Kurs", page) for page in range(1, 7)]
+    monkeypatch.undo()
+    monkeypatch.setattr(search, "CANDIDATES", candidates)
+    assert [window_ids("Kurs", page) for page in range(1, 7)] == full
+    assert len(sum(full, [])) == 40
+
+
+def test_a_typed_word_in_the_title_is_a_whole_word_in_any_of_its_stems() -> None:
+    from lernstadt.catalog import query
+
+    titled = query.ParsedQuery(["kurse"]).typed_in_title()
+    assert query.to_fts5(titled) == (
+        '(stems_title : "kurse" OR stems_title : "kurs" OR stems_title : "kur")'
+    )

@@ -26,10 +26,12 @@ from lernstadt.catalog.models import Synonym
 @dataclass(frozen=True)
 class Term:
     """Entries with a word starting with this stem (in their own text only, not in
-    vocabulary labels, when ``text_only``)."""
+    vocabulary labels, when ``text_only``); with a title word of exactly this stem,
+    when ``title_word``."""
 
     stem: str
     text_only: bool = False
+    title_word: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,25 @@ class ParsedQuery:
     def any_term(self) -> Node:
         """Entries with any single term of the query, compound parts included."""
         return _combine(AnyOf, [t for clause in self.clauses for t in _terms(clause)])
+
+    def typed_in_title(self) -> Node:
+        """Entries whose title holds every word as typed: whole words, no compounds,
+        synonyms or typos. A subset of the entries with every clause, since each
+        clause keeps its typed word, and small even for a broad word."""
+        return _combine(AllOf, [_title_word(word) for word in self.words])
+
+
+def _title_word(word: str) -> Node:
+    """A title word that is ``word`` or one of its stems ("kurse", "kurs", "kur"), so
+    "Kurs" finds "Kurse" but not "Kürten", as the prefix "kur" would. Only forms
+    under the word's prefix term count, so these entries match the query too."""
+    forms, reduced = [word], text.stem(word)
+    while reduced not in forms and len(reduced) >= 2:
+        forms.append(reduced)
+        reduced = text.stem(reduced)
+    prefix = text.query_stem(word)
+    terms: list[Node] = [Term(f, title_word=True) for f in forms if f.startswith(prefix)]
+    return _combine(AnyOf, terms)
 
 
 def _terms(node: Node) -> list[Term]:
@@ -235,9 +256,11 @@ def _join_neighbours(parsed: ParsedQuery, lookups: _Lookups) -> None:
 def to_fts5(node: Node) -> str:
     """FTS5 query syntax: "stem"* terms with AND, OR and parentheses."""
     if isinstance(node, Term):
-        return (
-            f'{{stems_title stems_body}} : "{node.stem}"*' if node.text_only else f'"{node.stem}"*'
-        )
+        if node.title_word:
+            return f'stems_title : "{node.stem}"'
+        if node.text_only:
+            return f'{{stems_title stems_body}} : "{node.stem}"*'
+        return f'"{node.stem}"*'
     joiner = " AND " if isinstance(node, AllOf) else " OR "
     return "(" + joiner.join(to_fts5(part) for part in node.parts) + ")"
 
@@ -245,6 +268,8 @@ def to_fts5(node: Node) -> str:
 def to_tsquery(node: Node) -> str:
     """PostgreSQL tsquery syntax: stem:* terms with &, | and parentheses."""
     if isinstance(node, Term):
+        if node.title_word:
+            return f"{node.stem}:A"
         return f"{node.stem}:*AB" if node.text_only else f"{node.stem}:*"
     joiner = " & " if isinstance(node, AllOf) else " | "
     return "(" + joiner.join(to_tsquery(part) for part in node.parts) + ")"

@@ -6,7 +6,9 @@ and :func:`suggest`; importers and signals call the indexing functions named bel
 and this module runs it as plain SQL on the database's own full-text index:
 SQLite FTS5 ranked with bm25, or PostgreSQL's tsvector (``german`` configuration)
 ranked with ts_rank, with the same weights (title 1, body 0.1, vocabulary labels
-0.02). Facet counts are SQL ``GROUP BY``s; nothing is done per row in Python.
+0.02). By relevance, entries whose title holds every typed word lead; the
+expanded query is scored only when they do not fill the window. Facet counts are
+SQL ``GROUP BY``s; nothing is done per row in Python.
 """
 
 import re
@@ -88,6 +90,9 @@ FTS_TABLE = "catalog_searchentry_fts"
 FTS_ROWID = "+rowid"
 # bm25 with the weights of the FTS columns: title 10, body 1, vocabulary labels 0.2.
 BM25 = f"bm25({FTS_TABLE}, 10.0, 1.0, 0.2)"
+# Weights D, C, B, A: a title word (A) counts ten times a body word (B), as in FTS5;
+# normalisation 1 divides by the log of the length, as bm25 discounts long texts.
+RANK = "ts_rank('{0.01, 0.02, 0.1, 1.0}', e.search_vector, to_tsquery('german', %s), 1)"
 
 
 def _placeholders(values: list[Any]) -> str:
@@ -141,9 +146,12 @@ class RankedEntries:
         numbers: list[str],
         first: query.Node | None = None,
         cap: int | None = None,
+        titled: query.Node | None = None,
     ) -> None:
         self.node, self.selected, self.sort, self.numbers = node, selected, sort, numbers
         self.first = first  # entries matching this come before the rest
+        # By relevance, entries with every typed word in their title lead, ranked by those words.
+        self.titled = titled if sort == "relevance" and node is not None else None
         self.cap = cap  # at most this many entries, the best first
         self._count: int | None = None
         self._windows: dict[tuple[int, int], list[SearchEntry]] = {}
@@ -183,7 +191,7 @@ class RankedEntries:
 
     def _ranks_best_first(self) -> bool:
         return (
-            self._ranks_in_join()
+            self.node is not None
             and self.sort == "relevance"
             and not self.numbers
             and self.first is None
@@ -192,13 +200,40 @@ class RankedEntries:
     def _best_ids(self, start: int, stop: int) -> list[int] | None:
         """The window taken from the best-scored matches alone, when they decide it.
 
-        Ordering every match of a broad search (60,000 for "Kurs") to show 20 is what
-        made it slow; FTS5 keeps just the best ``limit`` by score. Cancelled entries go
-        last: when the candidates hold ``stop`` entries that still take place, no match
-        outside them can come earlier, so the window is exact; else None (full order).
+        Scoring every match of a broad search (66,000 for "Kurs") to show 20 is what
+        made it slow; FTS5 keeps just the best ``limit`` by score. Entries with every
+        typed word in their title come first and are few: when they fill the window,
+        the expanded query is not scored at all. Cancelled entries go last: when the
+        candidates hold ``stop`` entries that still take place, no match outside them
+        can come earlier, so the window is exact; else None (full order).
         """
         limit = max(2 * stop, CANDIDATES)
+        titled: list[tuple[int, bool]] = []
+        if self.titled is not None:
+            titled = self._candidates(self.titled, limit)
+            if len(titled) == limit or _taking_place(titled) >= stop:
+                return _window(titled, start, stop, complete=len(titled) < limit)
+        rest = self._candidates(self.node, limit, without=self.titled)  # type: ignore[arg-type]
+        # Both groups in full order: titled before the rest, cancelled ones of both last.
+        rows = sorted(titled + rest, key=lambda row: row[1])  # stable: groups keep their order
+        return _window(rows, start, stop, complete=len(rest) < limit)
+
+    def _candidates(
+        self, node: query.Node, limit: int, without: query.Node | None = None
+    ) -> list[tuple[int, bool]]:
+        """(id, cancelled) of the ``limit`` best-scored matches of ``node`` (but not of
+        ``without``), those that take place first."""
+        if connection.vendor == "postgresql":
+            sql, params = self._ranked_vectors(node, limit, without)
+        else:
+            sql, params = self._ranked_fts(node, limit, without)
+        return [(i, bool(c)) for i, c in _rows(sql, params)]
+
+    def _ranked_fts(self, node: query.Node, limit: int, without: query.Node | None) -> SqlPart:
         filters, params = _facet_filters(self.selected, column=FTS_ROWID)
+        if without is not None:
+            filters += f" AND {FTS_ROWID} NOT IN ({_fts_ids()})"
+            params.append(query.to_fts5(without))
         ranked = (
             f"SELECT rowid AS id, {BM25} AS score "
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {filters} "
@@ -208,11 +243,19 @@ class RankedEntries:
             f"SELECT e.id, e.is_cancelled FROM ({ranked}) m CROSS JOIN catalog_searchentry e "
             "WHERE e.id = m.id ORDER BY e.is_cancelled, m.score, e.id"
         )
-        rows = _rows(sql, [query.to_fts5(self.node), *params, limit])  # type: ignore[arg-type]
-        taking_place = sum(1 for _, cancelled in rows if not cancelled)
-        if len(rows) < limit or taking_place >= stop:
-            return [entry_id for entry_id, _ in rows[start:stop]]
-        return None
+        return sql, [query.to_fts5(node), *params, limit]
+
+    def _ranked_vectors(self, node: query.Node, limit: int, without: query.Node | None) -> SqlPart:
+        where, params = _where(node, self.selected)
+        if without is not None:
+            where += " AND NOT e.search_vector @@ to_tsquery('german', %s)"
+            params.append(query.to_tsquery(without))
+        ranked = (
+            f"SELECT e.id, e.is_cancelled, {RANK} "
+            f"AS score FROM catalog_searchentry e WHERE {where} ORDER BY score DESC, e.id LIMIT %s"
+        )
+        sql = f"SELECT id, is_cancelled FROM ({ranked}) m ORDER BY is_cancelled, score DESC, id"
+        return sql, [query.to_tsquery(node), *params, limit]
 
     def _order(self) -> SqlPart:
         order, params = self._groups()
@@ -220,6 +263,9 @@ class RankedEntries:
             return f"{order}, e.sort_title, e.id", params
         if self.sort == "date":
             return f"{order}, e.next_date ASC NULLS LAST, e.sort_title, e.id", params
+        if self.titled is not None:
+            # The titled group first, each group by its own score (the one the candidates use).
+            return f"{order}, t.id IS NULL, {self._titled_score()}, e.id", params
         # Equal scores in id order, so a window of the best candidates agrees with it.
         return f"{order}, {self._score()}, e.id", params
 
@@ -243,17 +289,18 @@ class RankedEntries:
         if self.node is None:
             return "e.id"
         if connection.vendor == "postgresql":
-            # Weights D, C, B, A: a title word (A) counts ten times a body word (B), as in FTS5;
-            # normalisation 1 divides by the log of the length, as bm25 discounts long texts.
-            return (
-                "ts_rank('{0.01, 0.02, 0.1, 1.0}', e.search_vector, "
-                "to_tsquery('german', %s), 1) DESC"
-            )
+            return f"{RANK} DESC"
         return "m.score ASC"
+
+    def _titled_score(self) -> str:
+        if connection.vendor == "postgresql":
+            return "COALESCE(t.score, " + self._score().removesuffix(" DESC") + ") DESC"
+        return "COALESCE(t.score, m.score)"
 
     def _page_sql(self) -> SqlPart:
         where, params = _where(None if self._ranks_in_join() else self.node, self.selected)
         order, order_params = self._order()
+        titled_join, titled_params = self._titled_join()
         if self._ranks_in_join():
             # bm25 comes from one pass over the FTS matches, joined to the entries.
             ranked = (
@@ -261,18 +308,49 @@ class RankedEntries:
             )
             sql = (
                 f"SELECT e.id FROM catalog_searchentry e JOIN ({ranked}) m ON m.id = e.id "
-                f"WHERE {where} ORDER BY {order}"
+                f"{titled_join} WHERE {where} ORDER BY {order}"
             )
-            return sql, [query.to_fts5(self.node), *params, *order_params]  # type: ignore[arg-type]
+            fts = query.to_fts5(self.node)  # type: ignore[arg-type]
+            return sql, [fts, *titled_params, *params, *order_params]
         if self.node is not None and self.sort == "relevance":
             order_params.append(query.to_tsquery(self.node))
-        return f"SELECT e.id FROM catalog_searchentry e WHERE {where} ORDER BY {order}", [
-            *params,
-            *order_params,
-        ]
+        sql = f"SELECT e.id FROM catalog_searchentry e {titled_join} WHERE {where} ORDER BY {order}"
+        return sql, [*titled_params, *params, *order_params]
+
+    def _titled_join(self) -> SqlPart:
+        """``t``: the entries with every typed word in their title, with their score."""
+        if self.titled is None:
+            return "", []
+        if connection.vendor == "postgresql":
+            titled = (
+                f"SELECT e.id, {RANK} AS score FROM catalog_searchentry e "
+                "WHERE e.search_vector @@ to_tsquery('german', %s)"
+            )
+            tsquery = query.to_tsquery(self.titled)
+            return f"LEFT JOIN ({titled}) t ON t.id = e.id", [tsquery, tsquery]
+        titled = f"SELECT rowid AS id, {BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        return f"LEFT JOIN ({titled}) t ON t.id = e.id", [query.to_fts5(self.titled)]
 
     def _ranks_in_join(self) -> bool:
         return self.node is not None and connection.vendor != "postgresql"
+
+
+def _fts_ids() -> str:
+    return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+
+
+def _taking_place(rows: list[tuple[int, bool]]) -> int:
+    return sum(1 for _, cancelled in rows if not cancelled)
+
+
+def _window(
+    rows: list[tuple[int, bool]], start: int, stop: int, complete: bool
+) -> list[int] | None:
+    """Ids of ``rows[start:stop]`` when no entry outside the candidates can come
+    earlier: they are all matches (``complete``), or ``stop`` of them take place."""
+    if complete or _taking_place(rows) >= stop:
+        return [entry_id for entry_id, _ in rows[start:stop]]
+    return None
 
 
 def facet_counts(
@@ -367,7 +445,8 @@ def search_offers(
     parsed = query.parse(query_text)
     numbers = [w for w in parsed.words if SCHOOL_NUMBER.match(w)]
     node = parsed.every_clause() if parsed.clauses else None
-    entries = RankedEntries(node, selected, sort, numbers)
+    titled = parsed.typed_in_title() if parsed.clauses else None
+    entries = RankedEntries(node, selected, sort, numbers, titled=titled)
     exact = entries.count()
     relaxed = False
     if node is not None and exact < RELAX_BELOW:
@@ -375,7 +454,7 @@ def search_offers(
         # the words fill the first page (all of them when none has every word).
         cap = RELAX_BELOW if exact else None
         wider = parsed.any_term()
-        widened = RankedEntries(wider, selected, sort, numbers, node, cap)
+        widened = RankedEntries(wider, selected, sort, numbers, node, cap, titled)
         if widened.count() > exact:
             entries, relaxed = widened, True
             node = node if exact else wider
