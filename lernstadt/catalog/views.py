@@ -45,6 +45,7 @@ from lernstadt.catalog.taxonomy import (
     Topic,
     label,
 )
+from lernstadt.lib.links import link, query_url
 
 PER_PAGE = 20
 # The map shows this many results at most; a city's catalogue rarely has more
@@ -102,28 +103,12 @@ def _search_params(request: HttpRequest) -> SearchParams:
     return SearchParams(query, selected, sort, _page_number(request.GET.get("page")))
 
 
-def _link(path: str, query: QueryDict) -> str:
-    encoded = query.urlencode()
-    return f"{path}?{encoded}" if encoded else path
-
-
-def _url_with(path: str, params: QueryDict, **changes: str | None) -> str:
-    """``path`` with ``params``, some replaced (or removed when None)."""
-    query = params.copy()
-    for key, value in changes.items():
-        if value is None:
-            query.pop(key, None)
-        else:
-            query[key] = value
-    return _link(path, query)
-
-
 def _url_without_value(path: str, params: QueryDict, facet: str, value: str) -> str:
     """``path`` with ``params`` less one facet value, back on the first page."""
     query = params.copy()
     query.setlist(facet, [v for v in query.getlist(facet) if v != value])
     query.pop("page", None)
-    return _link(path, query)
+    return link(path, query)
 
 
 def _value_label(facet: str, value: str) -> str:
@@ -185,7 +170,7 @@ def _pagination(request: HttpRequest, page: Page[Any]) -> Pagination:
     """Links to the first, last and nearby pages, with gaps between them."""
 
     def url(number: int) -> str:
-        return _url_with(request.path, request.GET, page=str(number))
+        return query_url(request.path, request.GET, page=str(number))
 
     last = page.paginator.num_pages
     wanted = sorted({1, last, *range(page.number - 2, page.number + 3)} & set(range(1, last + 1)))
@@ -452,9 +437,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "active_filters": _active_filters(request, params),
         "pagination": _pagination(request, result.page),
         "sort_options": [(key, str(name)) for key, name in SORT_LABELS.items()],
-        "map_url": _url_with(reverse("catalog:map"), request.GET, page=None),
-        "clear_url": _url_with(request.path, QueryDict(), q=params.query or None),
-        "suggestion_url": _url_with(request.path, QueryDict(), q=result.suggestion or None),
+        "map_url": query_url(reverse("catalog:map"), request.GET, page=None),
+        "clear_url": query_url(request.path, QueryDict(), q=params.query or None),
+        "suggestion_url": query_url(request.path, QueryDict(), q=result.suggestion or None),
     }
     return render(request, "catalog/search.html", context)
 
@@ -491,7 +476,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
         "hits": hits,
         "markers": markers,
         "pagination": _pagination(request, result.page),
-        "list_url": _url_with(reverse("catalog:search"), request.GET, page=None),
+        "list_url": query_url(reverse("catalog:search"), request.GET, page=None),
         "tile_url": settings.LERNSTADT_TILE_URL,
         "tile_attribution": settings.LERNSTADT_TILE_ATTRIBUTION,
     }

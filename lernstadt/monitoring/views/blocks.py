@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -70,18 +70,6 @@ def series_by_area(found: Iterable[PublishedObservation]) -> dict[str, dict[int,
 
 
 # --- charts, tables and switches -----------------------------------------------------------
-
-
-def query_url(path: str, params: QueryDict, **changes: str | None) -> str:
-    """``path`` with ``params``, some replaced (or removed when None)."""
-    query = params.copy()
-    for key, value in changes.items():
-        if value is None:
-            query.pop(key, None)
-        else:
-            query[key] = value
-    encoded = query.urlencode()
-    return f"{path}?{encoded}" if encoded else path
 
 
 SVG_ID = re.compile(r'\bid="([^"]+)"')

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from lernstadt.cities.pack import current_city
+from lernstadt.lib.links import query_url
 from lernstadt.monitoring import charts, presenting, publishing
 from lernstadt.monitoring.derive import GAPS, Gap
 from lernstadt.monitoring.models import (
@@ -36,7 +37,6 @@ from lernstadt.monitoring.views.blocks import (
     place_block,
     place_levels,
     published,
-    query_url,
     series_by_area,
     svg,
 )

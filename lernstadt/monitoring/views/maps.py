@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from lernstadt.cities.pack import current_city
+from lernstadt.lib.links import query_url
 from lernstadt.monitoring import charts, presenting
 from lernstadt.monitoring.models import Area, Boundary, Direction, Indicator, Observation
 from lernstadt.monitoring.views.blocks import (
@@ -19,7 +20,6 @@ from lernstadt.monitoring.views.blocks import (
     place_block,
     place_levels,
     published,
-    query_url,
     svg,
 )
 
