@@ -22,6 +22,7 @@ from lernstadt.catalog.formats.school_register import SCHOOL_TYPES
 from lernstadt.catalog.taxonomy import LifePhase
 from lernstadt.monitoring import compute
 from lernstadt.monitoring.comparison import standings
+from lernstadt.monitoring.derive import LEAVER_INDICATORS
 from lernstadt.monitoring.disclosure import CONFIDENTIAL, ZERO
 from lernstadt.monitoring.models import Area, Direction, Goal, Indicator, Measure
 from lernstadt.monitoring.summary import IndicatorSummary
@@ -156,6 +157,17 @@ def goal_statement(goal: Goal) -> str:
 
 def indicator_name(indicator: Indicator) -> str:
     return indicator.name_en if in_english() and indicator.name_en else indicator.name_de
+
+
+def source_text(indicator: Indicator) -> str:
+    """The source line under a chart: the indicator's own source, except that leaver
+    figures say they are invented while the demo's example records are loaded, so a
+    chart copied on its own cannot pass for the city's real numbers."""
+    from lernstadt.monitoring import demo  # the demo loads the importers
+
+    if indicator.code in LEAVER_INDICATORS and demo.example_leavers_loaded():
+        return gettext("erfundene Beispieldaten der Demo, keine echten Zahlen der Stadt")
+    return indicator.source
 
 
 def indicator_definition(indicator: Indicator) -> str:

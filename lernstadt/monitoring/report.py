@@ -416,7 +416,7 @@ def comparison_note(found: IndicatorSummary, card: presenting.Card) -> str:
 
 
 def source_text(indicator: Indicator) -> str:
-    return indicator.source or "Stadt"
+    return presenting.source_text(indicator) or "Stadt"
 
 
 # --- breakdowns ---------------------------------------------------------------------------

@@ -107,3 +107,16 @@ def test_monitoring_pages_say_when_they_show_invented_leavers(
     for path in ("/monitoring/", "/monitoring/indikatoren/leavers_ahr_share/"):
         assert notice in client.get(path).content.decode()
     assert notice not in client.get("/").content.decode()
+
+
+def test_charts_of_invented_leavers_name_them_as_their_source(
+    monitoring_pack: None, client: Any
+) -> None:
+    invented = "erfundene Beispieldaten der Demo, keine echten Zahlen der Stadt"
+    page = "/monitoring/indikatoren/leavers_ahr_share/?nach=district"
+    demo.load_example_leavers(lambda _: None)
+    html = client.get(page).content.decode()
+    assert f"Quelle: {invented}" in html  # under the trend and the district bars
+    assert "Quelle: Stadt Herne" not in html
+    english = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "invented example data of the demo" in english

@@ -132,7 +132,7 @@ def lines_block(
         ],
         title=title,
         unit=indicator.unit,
-        source=indicator.source,
+        source=presenting.source_text(indicator),
         decimals=indicator.decimals,
     )
     return ChartBlock(slug, title, svg(chart, slug), data_table(title, columns, indicator))
@@ -186,7 +186,7 @@ def place_block(indicator: Indicator, area: Area, level: str) -> ChartBlock | No
         [(item.area_name, item.value) for item in found if item.period == latest],
         title=title,
         unit=indicator.unit,
-        source=indicator.source,
+        source=presenting.source_text(indicator),
         decimals=indicator.decimals,
     )
     recent = periods[-PLACE_TABLE_YEARS:]

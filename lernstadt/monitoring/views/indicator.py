@@ -84,7 +84,7 @@ def main_chart(summary: IndicatorSummary, state: str) -> ChartBlock:
         lines,
         title=title,
         unit=indicator.unit,
-        source=indicator.source,
+        source=presenting.source_text(indicator),
         target=summary.target,
         decimals=indicator.decimals,
     )
@@ -178,7 +178,7 @@ def gap_block(indicator: Indicator, area: Area, dimension: str = "") -> ChartBlo
         gap=sorted(gaps.items()),
         title=title,
         unit=share.unit,
-        source=share.source,
+        source=presenting.source_text(share),
         decimals=share.decimals,
     )
     columns = [
@@ -262,7 +262,7 @@ def facts(indicator: Indicator, card: Card) -> Facts:
         denominator=indicator.denominator,
         unit=charts.unit_label(indicator.unit),
         direction=card.direction,
-        source=indicator.source,
+        source=presenting.source_text(indicator),
         licence=indicator.licence,
         update_cycle=presenting.update_cycle(indicator.update_cycle),
         level=str(Area.Level(indicator.level).label) if indicator.level else "",

@@ -111,7 +111,7 @@ def county_map(request: HttpRequest, indicator: Indicator, home: str) -> dict[st
         Area.Level.COUNTY,
         title=title,
         unit=indicator.unit,
-        source=indicator.source,
+        source=presenting.source_text(indicator),
         highlight=home,
         decimals=indicator.decimals,
     )
