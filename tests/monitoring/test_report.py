@@ -27,6 +27,11 @@ from lernstadt.monitoring.tables import publish_table
 from tests.conftest import flush_database
 from tests.monitoring.conftest import CENSUS, GERMANY, INKAR, OPENSDG
 
+# Every test is a database test, even those that only read the built files: pytest-django
+# runs database tests before the others, which would split the module in two and build
+# the report (a minute) twice.
+pytestmark = pytest.mark.django_db
+
 YEAR = 2022
 LEAVER_YEARS = (2020, 2021, 2022)
 
