@@ -105,10 +105,7 @@ def _match(node: query.Node | None) -> SqlPart:
         return "1 = 1", []
     if connection.vendor == "postgresql":
         return "e.search_vector @@ to_tsquery('german', %s)", [query.to_tsquery(node)]
-    return (
-        f"e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
-        [query.to_fts5(node)],
-    )
+    return f"e.id IN ({_fts_ids()})", [query.to_fts5(node)]
 
 
 def _facet_filters(selected: Selection, skip: str = "", column: str = "e.id") -> SqlPart:
@@ -248,8 +245,9 @@ class RankedEntries:
     def _ranked_vectors(self, node: query.Node, limit: int, without: query.Node | None) -> SqlPart:
         where, params = _where(node, self.selected)
         if without is not None:
-            where += " AND NOT e.search_vector @@ to_tsquery('german', %s)"
-            params.append(query.to_tsquery(without))
+            excluded, excluded_params = _match(without)
+            where += f" AND NOT {excluded}"
+            params += excluded_params
         ranked = (
             f"SELECT e.id, e.is_cancelled, {RANK} "
             f"AS score FROM catalog_searchentry e WHERE {where} ORDER BY score DESC, e.id LIMIT %s"

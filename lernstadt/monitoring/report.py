@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from lernstadt.cities.pack import current_city
-from lernstadt.monitoring import charts, compute, derive, presenting, summary
+from lernstadt.monitoring import charts, compute, demo, derive, presenting, summary
 from lernstadt.monitoring.comparison import (
     PEER_FEATURES,
     PeerGroup,
@@ -645,13 +645,6 @@ def sources_used() -> list[Source]:
     return [SOURCES[name] for name in SOURCE_ORDER if name in formats]
 
 
-def invented_leavers() -> bool:
-    """Whether the leaver records come from the demo's invented example data."""
-    from lernstadt.monitoring.demo import EXAMPLE_SOURCE
-
-    return LeaverRecord.objects.filter(run__source=EXAMPLE_SOURCE).exists()
-
-
 def peer_table(
     county: Area | None, group: PeerGroup | None, numbering: Numbering
 ) -> NumberedTable | None:
@@ -702,7 +695,7 @@ def report_context(year: int) -> dict[str, Any]:
         "annex_indicators": annex_indicators,
         "annex_leavers": annex_leavers,
         "sources": sources_used(),
-        "invented_leavers": invented_leavers(),
+        "invented_leavers": demo.example_leavers_loaded(),
         "minimum": int(settings.LERNSTADT_DISCLOSURE_MIN_COUNT),
         "vocational_school": derive.VOCATIONAL_SCHOOL,
         "css": render_to_string("monitoring/report/report.css"),
