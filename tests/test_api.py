@@ -103,7 +103,8 @@ def test_search_answers_exactly_total_and_results(
     client: Client, catalogue: dict[str, Any]
 ) -> None:
     data = get(client, "search", q="Deutschkurs")
-    assert set(data) == {"total", "results"}
+    assert set(data) == {"total", "total_estimated", "results"}
+    assert data["total_estimated"] is False
     assert data["total"] == 1
     assert data["results"] == [
         {
@@ -177,7 +178,7 @@ def test_search_page_past_the_end_is_empty_not_the_last_page(
     client: Client, catalogue: dict[str, Any]
 ) -> None:
     data = get(client, "search", limit=2, page=50)
-    assert data == {"total": 4, "results": []}
+    assert data == {"total": 4, "total_estimated": False, "results": []}
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,15 @@
 """What keeps broad searches fast: a results window from the best candidates only,
-and facet counts estimated from a sample of a large result. Both must give what
-the slow, exact way gives (the window) or say that they estimate (the counts)."""
+and totals and facet counts estimated from a sample of a large result. Both must
+give what the slow, exact way gives (the window) or say that they estimate (the
+counts); the expected estimates are computed here from the sample rule itself."""
+
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from lernstadt.catalog import search
-from lernstadt.catalog.models import Offer, Provider
+from lernstadt.catalog.models import Offer, Provider, SearchEntry
 from lernstadt.catalog.taxonomy import OfferStatus
 
 pytestmark = pytest.mark.django_db
@@ -68,15 +72,75 @@ def test_facet_counts_are_exact_for_a_small_result(courses: None) -> None:
     }
 
 
-def test_facet_counts_of_a_large_result_are_estimated_and_say_so(
+def in_sample(entry_id: int, share: float) -> bool:
+    """The sample rule, written out here apart from its SQL."""
+    return (entry_id * 2654435761) % 2**32 < search.sample_below(share)
+
+
+def course_entries(**tags: str) -> list[int]:
+    entries = SearchEntry.objects.filter(kind="offer")
+    for facet, value in tags.items():
+        entries = entries.filter(tags__facet=facet, tags__value=value)
+    return list(entries.values_list("id", flat=True))
+
+
+def test_facet_counts_of_a_large_result_are_estimated_from_the_sample_and_say_so(
     courses: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search, "FACET_SAMPLE", 20)  # 60 matches: every third is counted
+    monkeypatch.setattr(search, "FACET_SAMPLE", 20)  # 60 matches: a sample of a third
     facets = search.search_offers("Kurs").facets
     cost = {v.value: v for v in facets["cost"]}
     assert all(v.approximate for v in cost.values())
-    assert all(v.count % 3 == 0 for v in cost.values())
-    assert sum(v.count for v in cost.values()) == 60
+    scale = 2**32 / search.sample_below(20 / 60)
+    for value in ("free", "paid"):
+        sampled = [i for i in course_entries(cost=value) if in_sample(i, 20 / 60)]
+        assert cost[value].count == round(len(sampled) * scale)
+
+
+def test_a_total_is_exact_while_the_sample_holds_few_matches(courses: None) -> None:
+    result = search.search_offers("Kurs")
+    assert (result.total, result.total_estimated) == (60, False)
+
+
+@pytest.fixture
+def small_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sample of one entry in four, estimating from three matches in it on."""
+    monkeypatch.setattr(search, "SAMPLE_SHARE", 4)
+    monkeypatch.setattr(search, "ESTIMATE_FROM", 3)
+    monkeypatch.setattr(search, "BROWSABLE", 14)
+
+
+def test_a_large_total_is_estimated_from_the_sample(courses: None, small_sample: None) -> None:
+    sampled = [i for i in course_entries() if in_sample(i, 1 / 4)]
+    assert len(sampled) >= 3
+    result = search.search_offers("Kurs")
+    assert result.total_estimated
+    assert result.total == len(sampled) * 4
+
+
+def test_pages_reach_only_so_far_into_an_estimated_total(courses: None, small_sample: None) -> None:
+    result = search.search_offers("Kurs", per_page=7)
+    assert result.page.paginator.num_pages == 2
+    assert len(search.search_offers("Kurs", page=2, per_page=7).page) == 7
+
+
+def test_an_estimated_total_says_so_on_the_page_in_the_api_and_command(
+    courses: None, small_sample: None, client: object
+) -> None:
+    page = client.get("/suche/", {"q": "Kurs"}).content.decode()  # type: ignore[attr-defined]
+    assert "etwa " in page and "Die Seiten zeigen die ersten 14" in page
+    answer = client.get("/api/v1/search", {"q": "Kurs"}).json()  # type: ignore[attr-defined]
+    assert answer["total_estimated"] is True
+    out = StringIO()
+    call_command("search", "Kurs", stdout=out)
+    assert out.getvalue().startswith("etwa ")
+
+
+@pytest.mark.parametrize(
+    ("estimate", "shown"), [(66_048, 66_000), (2_048, 2_000), (2_176, 2_200), (99, 99)]
+)
+def test_an_estimate_keeps_two_significant_digits(estimate: int, shown: int) -> None:
+    assert search._rounded(estimate) == shown
 
 
 def test_estimated_counts_are_marked_on_the_results_page(

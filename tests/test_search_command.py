@@ -47,7 +47,7 @@ def search_json(*args: str) -> dict[str, Any]:
 def test_json_output_has_total_and_results(catalogue: None) -> None:
     data = search_json("Schwimmkurs")
 
-    assert set(data) == {"total", "results"}
+    assert set(data) == {"total", "total_estimated", "results"}
     assert data["total"] == len(data["results"])
     hit = data["results"][0]
     offer = Offer.objects.get(title="Schwimmkurs für Erwachsene")
@@ -86,5 +86,9 @@ def test_readable_output_lists_titles_and_school_numbers(catalogue: None) -> Non
 
 
 def test_query_without_hits_says_so(catalogue: None) -> None:
-    assert search_json("Quantenchromodynamik") == {"total": 0, "results": []}
+    assert search_json("Quantenchromodynamik") == {
+        "total": 0,
+        "total_estimated": False,
+        "results": [],
+    }
     assert search("Quantenchromodynamik").startswith("0 Treffer")

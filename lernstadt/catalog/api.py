@@ -112,12 +112,20 @@ class FacetValue(Schema):
     count: int = Field(description="Treffer mit diesem Wert (bei sonst gleicher Auswahl).")
     selected: bool
     approximate: bool = Field(
-        description="Geschätzt: bei sehr vielen Treffern aus jedem k-ten Treffer hochgerechnet."
+        description="Geschätzt: bei mehr als 1.000 Treffern aus einer inhaltsblinden "
+        "Stichprobe von etwa 1.000 davon hochgerechnet."
     )
 
 
 class SearchAnswer(Schema):
-    total: int = Field(description="Alle Treffer, nicht nur die dieser Seite.")
+    total: int = Field(
+        description="Alle Treffer, nicht nur die dieser Seite. Ab etwa 2.000 Treffern "
+        "geschätzt und auf zwei Stellen gerundet (dann ist total_estimated wahr)."
+    )
+    total_estimated: bool = Field(
+        description="total ist aus einer inhaltsblinden Stichprobe jedes 64. Eintrags "
+        "hochgerechnet. Dann reichen start und page nur über die ersten 1.000 Treffer."
+    )
     results: list[Hit]
     facets: dict[str, list[FacetValue]] | None = Field(
         None, description="Nur mit facets=true: Anzahl je Filterwert."
@@ -185,7 +193,11 @@ def search_catalogue(
     # Paginator.get_page() turns a page past the end into the last page; an API
     # must answer such a request with an empty list, so slice the ordered entries.
     entries = window(result.page.paginator.object_list, paging)
-    answer: dict[str, Any] = {"total": result.total, "results": [search.hit(e) for e in entries]}
+    answer: dict[str, Any] = {
+        "total": result.total,
+        "total_estimated": result.total_estimated,
+        "results": [search.hit(e) for e in entries],
+    }
     if filters.facets:
         answer["facets"] = {
             facet: [vars(value) for value in values] for facet, values in result.facets.items()

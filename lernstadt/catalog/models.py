@@ -245,7 +245,7 @@ class SearchEntry(models.Model):
         indexes = [
             models.Index(fields=["kind"]),
             # The home page and "sort by title" read these orders without sorting.
-            models.Index(fields=["is_cancelled"], name="searchentry_open_first"),
+            models.Index(fields=["is_cancelled", "id"], name="searchentry_open_by_id"),
             models.Index(fields=["is_cancelled", "sort_title"], name="searchentry_by_title"),
         ]
 

@@ -265,11 +265,17 @@ def to_fts5(node: Node) -> str:
     return "(" + joiner.join(to_fts5(part) for part in node.parts) + ")"
 
 
+def in_title_only(node: Node) -> bool:
+    """Whether the expression asks for title words alone: PostgreSQL asks the
+    title's own vector for these, SQLite its FTS title column."""
+    return all(term.title_word for term in _terms(node))
+
+
 def to_tsquery(node: Node) -> str:
     """PostgreSQL tsquery syntax: stem:* terms with &, | and parentheses."""
     if isinstance(node, Term):
         if node.title_word:
-            return f"{node.stem}:A"
+            return node.stem  # asked of the title's own vector (see in_title_only)
         return f"{node.stem}:*AB" if node.text_only else f"{node.stem}:*"
     joiner = " & " if isinstance(node, AllOf) else " | "
     return "(" + joiner.join(to_tsquery(part) for part in node.parts) + ")"

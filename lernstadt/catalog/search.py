@@ -8,7 +8,9 @@ SQLite FTS5 ranked with bm25, or PostgreSQL's tsvector (``german`` configuration
 ranked with ts_rank, with the same weights (title 1, body 0.1, vocabulary labels
 0.02). By relevance, entries whose title holds every typed word lead; the
 expanded query is scored only when they do not fill the window. Facet counts are
-SQL ``GROUP BY``s; nothing is done per row in Python.
+SQL ``GROUP BY``s; nothing is done per row in Python. Large totals and their
+facet counts are estimated from a content-blind sample of the entries (see
+:func:`sample_below`), the same way on both databases.
 """
 
 import re
@@ -46,6 +48,15 @@ SORTS = ("relevance", "title", "date")
 RELAX_BELOW = 10  # fewer entries with every word than this: add entries with some
 CANDIDATES = 100  # best-scored matches a results window is taken from (see _best_ids)
 FACET_SAMPLE = 1_000  # facet counts are exact up to this many matches, estimated beyond
+# The sample: every entry has a content-blind position on a circle of HASH_RANGE
+# points (Knuth's multiplicative hash of its id, in SQL on both databases and
+# behind an expression index on PostgreSQL); entries below a threshold form a
+# sample of that share. Counting the matches in the 1/64 sample costs a few
+# milliseconds where counting all 60,000 matches of "Kurs" cost half a second.
+HASH_RANGE = 2**32
+SAMPLE_SHARE = 64  # the sample holds one entry in 64
+ESTIMATE_FROM = 32  # matches in the sample from which the total is estimated (about 2,000)
+BROWSABLE = 1_000  # pages reach this far into an estimated total
 SCHOOL_NUMBER = re.compile(r"^\d{6}$")
 
 # Indexing lives in its own module; these names are part of the search room's door.
@@ -71,7 +82,7 @@ class FacetValue:
 @dataclass
 class SearchResult:
     query: str
-    total: int
+    total: int  # exact, or estimated from the sample when large (``total_estimated``)
     page: Page[SearchEntry]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     sort: str = "relevance"
@@ -79,6 +90,7 @@ class SearchResult:
     relaxed: bool = False  # few entries had every word: those first, then some of them
     exact_total: int = 0  # entries with every word (facets count these)
     suggestion: str = ""  # "did you mean", when nothing was found
+    total_estimated: bool = False  # ``total`` is rounded and estimated from the sample
 
 
 Selection = dict[str, list[str]]
@@ -92,7 +104,29 @@ FTS_ROWID = "+rowid"
 BM25 = f"bm25({FTS_TABLE}, 10.0, 1.0, 0.2)"
 # Weights D, C, B, A: a title word (A) counts ten times a body word (B), as in FTS5;
 # normalisation 1 divides by the log of the length, as bm25 discounts long texts.
-RANK = "ts_rank('{0.01, 0.02, 0.1, 1.0}', e.search_vector, to_tsquery('german', %s), 1)"
+RANK = "ts_rank('{0.01, 0.02, 0.1, 1.0}', %s, to_tsquery('german', %%s), 1)"
+
+
+def _vector(node: query.Node) -> str:
+    """The tsvector a PostgreSQL expression asks: the title's own for title words
+    (migration 0008), whose index answers without rechecking weights."""
+    return "e.title_vector" if query.in_title_only(node) else "e.search_vector"
+
+
+def _rank(node: query.Node) -> str:
+    """ts_rank of ``node`` (its tsquery is the one parameter)."""
+    return RANK % _vector(node)
+
+
+def sample_position(column: str) -> str:
+    """SQL for an entry's place on the sample circle, 0 to HASH_RANGE - 1. The
+    expression is also the PostgreSQL index's (migration 0008): keep them equal."""
+    return f"(({column} * 2654435761) %% {HASH_RANGE})"  # %% is one % to the driver
+
+
+def sample_below(share: float) -> int:
+    """The threshold of positions that makes a sample of about ``share`` of the entries."""
+    return max(1, min(HASH_RANGE, round(share * HASH_RANGE)))
 
 
 def _placeholders(values: list[Any]) -> str:
@@ -104,7 +138,7 @@ def _match(node: query.Node | None) -> SqlPart:
     if node is None:
         return "1 = 1", []
     if connection.vendor == "postgresql":
-        return "e.search_vector @@ to_tsquery('german', %s)", [query.to_tsquery(node)]
+        return f"{_vector(node)} @@ to_tsquery('german', %s)", [query.to_tsquery(node)]
     return f"e.id IN ({_fts_ids()})", [query.to_fts5(node)]
 
 
@@ -150,19 +184,23 @@ class RankedEntries:
         # By relevance, entries with every typed word in their title lead, ranked by those words.
         self.titled = titled if sort == "relevance" and node is not None else None
         self.cap = cap  # at most this many entries, the best first
-        self._count: int | None = None
+        self._total: tuple[int, bool] | None = None
         self._windows: dict[tuple[int, int], list[SearchEntry]] = {}
 
-    def count(self) -> int:
-        if self._count is None:
-            self._count = _rows(*self._count_sql())[0][0]
+    def total(self) -> tuple[int, bool]:
+        """(number of matches, whether it is estimated): exact while the sample
+        holds fewer than ESTIMATE_FROM of them, else the sample's count scaled up."""
+        if self._total is None:
+            matches, estimated = _tally(self.node, self.selected)
             if self.cap is not None:
-                self._count = min(self._count, self.cap)
-        return self._count
+                matches, estimated = min(matches, self.cap), False
+            self._total = matches, estimated
+        return self._total
 
-    def _count_sql(self) -> SqlPart:
-        ids, params = _matching_ids(self.node, self.selected)
-        return f"SELECT COUNT(*) FROM ({ids}) c", params
+    def count(self) -> int:
+        """The entries one can page through (Paginator's count)."""
+        matches, estimated = self.total()
+        return min(matches, BROWSABLE) if estimated else matches
 
     def __len__(self) -> int:
         return self.count()
@@ -249,7 +287,7 @@ class RankedEntries:
             where += f" AND NOT {excluded}"
             params += excluded_params
         ranked = (
-            f"SELECT e.id, e.is_cancelled, {RANK} "
+            f"SELECT e.id, e.is_cancelled, {_rank(node)} "
             f"AS score FROM catalog_searchentry e WHERE {where} ORDER BY score DESC, e.id LIMIT %s"
         )
         sql = f"SELECT id, is_cancelled FROM ({ranked}) m ORDER BY is_cancelled, score DESC, id"
@@ -287,7 +325,7 @@ class RankedEntries:
         if self.node is None:
             return "e.id"
         if connection.vendor == "postgresql":
-            return f"{RANK} DESC"
+            return f"{_rank(self.node)} DESC"
         return "m.score ASC"
 
     def _titled_score(self) -> str:
@@ -320,12 +358,10 @@ class RankedEntries:
         if self.titled is None:
             return "", []
         if connection.vendor == "postgresql":
-            titled = (
-                f"SELECT e.id, {RANK} AS score FROM catalog_searchentry e "
-                "WHERE e.search_vector @@ to_tsquery('german', %s)"
-            )
-            tsquery = query.to_tsquery(self.titled)
-            return f"LEFT JOIN ({titled}) t ON t.id = e.id", [tsquery, tsquery]
+            match, params = _match(self.titled)
+            score = _rank(self.titled)
+            titled = f"SELECT e.id, {score} AS score FROM catalog_searchentry e WHERE {match}"
+            return f"LEFT JOIN ({titled}) t ON t.id = e.id", [*params, *params]
         titled = f"SELECT rowid AS id, {BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
         return f"LEFT JOIN ({titled}) t ON t.id = e.id", [query.to_fts5(self.titled)]
 
@@ -351,39 +387,73 @@ def _window(
     return None
 
 
+def _tally(node: query.Node | None, selected: Selection) -> tuple[int, bool]:
+    """(matches, estimated), the same figures on both databases. SQLite counts all
+    matches and those in the sample in one pass over the FTS matches; PostgreSQL
+    counts the sample first (through its index) and all matches only when few."""
+    below = sample_below(1 / SAMPLE_SHARE)
+    if connection.vendor == "postgresql":
+        sampled = _rows(*_count_sql(node, selected, below))[0][0]
+        if sampled >= ESTIMATE_FROM:
+            return _rounded(sampled * SAMPLE_SHARE), True
+        return _rows(*_count_sql(node, selected))[0][0], False
+    ids, params = _matching_ids(node, selected)
+    in_sample = f"{sample_position('id')} < {below:d}"
+    sql = f"SELECT COUNT(*), COALESCE(SUM({in_sample}), 0) FROM ({ids}) c"
+    exact, sampled = _rows(sql, params)[0]
+    if sampled >= ESTIMATE_FROM:
+        return _rounded(sampled * SAMPLE_SHARE), True
+    return exact, False
+
+
+def _count_sql(node: query.Node | None, selected: Selection, below: int | None = None) -> SqlPart:
+    ids, params = _matching_ids(node, selected, below)
+    return f"SELECT COUNT(*) FROM ({ids}) c", params
+
+
+def _rounded(estimate: int) -> int:
+    """Two significant digits: an estimate should not look exact."""
+    digits = len(str(estimate)) - 2
+    return round(estimate, -digits) if digits > 0 else estimate
+
+
 def facet_counts(
     node: query.Node | None, selected: Selection, matches: int
 ) -> dict[str, list[FacetValue]]:
     """Counts per facet value in SQL. Each chosen facet is counted without its own
     choice, so a citizen sees what picking another value of it would give.
 
-    Up to FACET_SAMPLE matches the counts are exact. Beyond, every k-th entry is
-    counted (k = matches // FACET_SAMPLE, by id, which says nothing about content)
-    and the counts are scaled by k and marked approximate: counting every tag of
-    60,000 matches costs half a second, a sample of 1,000 a few milliseconds.
+    Up to FACET_SAMPLE matches the counts are exact. Beyond, the matches in a
+    sample of about FACET_SAMPLE of them are counted (the sample of
+    :func:`sample_below`, which says nothing about content), scaled up and marked
+    approximate: counting every tag of 60,000 matches costs half a second, a
+    sample of 1,000 a few milliseconds.
     """
-    step = max(1, matches // FACET_SAMPLE)
+    below = sample_below(FACET_SAMPLE / matches) if matches > FACET_SAMPLE else None
+    scale = HASH_RANGE / below if below else 1.0
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
     unchosen = [facet for facet in FACETS if facet not in selected]
     groups = [(unchosen, "")] + [([facet], facet) for facet in selected]
     for facets, skip in groups:
         if facets:
-            for facet, value, count in _rows(*_facet_sql(node, selected, skip, facets, step)):
-                counts[facet][value] = count * step
+            for facet, value, count in _rows(*_facet_sql(node, selected, skip, facets, below)):
+                counts[facet][value] = round(count * scale)
     return {
-        facet: _facet_values(facet, values, selected.get(facet, []), step > 1)
+        facet: _facet_values(facet, values, selected.get(facet, []), below is not None)
         for facet, values in counts.items()
     }
 
 
 def _facet_sql(
-    node: query.Node | None, selected: Selection, skip: str, facets: list[str], step: int
+    node: query.Node | None,
+    selected: Selection,
+    skip: str,
+    facets: list[str],
+    below: int | None,
 ) -> SqlPart:
-    """Tags of the matching entries (every ``step``-th), grouped: driven from the
-    matches through the (entry, facet, value) index, so few matches cost little."""
-    ids, params = _matching_ids(node, {k: v for k, v in selected.items() if k != skip})
-    if step > 1:
-        ids = f"SELECT id FROM ({ids}) s WHERE id %% {step:d} = 0"  # %% is one % to the driver
+    """Tags of the matching entries (those in the sample ``below``), grouped: driven
+    from the matches through the (entry, facet, value) index, so few matches cost little."""
+    ids, params = _matching_ids(node, {k: v for k, v in selected.items() if k != skip}, below)
     sql = (
         # CROSS JOIN: SQLite keeps the matches as the outer loop (PostgreSQL plans freely).
         f"SELECT t.facet, t.value, COUNT(*) FROM ({ids}) m CROSS JOIN catalog_searchtag t "
@@ -393,13 +463,20 @@ def _facet_sql(
     return sql, [*params, *facets]
 
 
-def _matching_ids(node: query.Node | None, selected: Selection) -> SqlPart:
-    """``SELECT id`` of the entries matching the expression and the facet filters;
-    on SQLite straight from the FTS table, without visiting the entries."""
+def _matching_ids(
+    node: query.Node | None, selected: Selection, below: int | None = None
+) -> SqlPart:
+    """``SELECT id`` of the entries matching the expression and the facet filters
+    (only those in the sample ``below``, when given); on SQLite straight from the
+    FTS table, without visiting the entries."""
     if node is None or connection.vendor == "postgresql":
         where, params = _where(node, selected)
+        if below is not None:
+            where += f" AND {sample_position('e.id')} < {below:d}"
         return f"SELECT e.id FROM catalog_searchentry e WHERE {where}", params
     filters, params = _facet_filters(selected, column=FTS_ROWID)
+    if below is not None:
+        filters += f" AND {sample_position('rowid')} < {below:d}"
     sql = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {filters}"
     return sql, [query.to_fts5(node), *params]
 
@@ -445,7 +522,7 @@ def search_offers(
     node = parsed.every_clause() if parsed.clauses else None
     titled = parsed.typed_in_title() if parsed.clauses else None
     entries = RankedEntries(node, selected, sort, numbers, titled=titled)
-    exact = entries.count()
+    exact, estimated = entries.total()
     relaxed = False
     if node is not None and exact < RELAX_BELOW:
         # Few entries have every word: they lead, and the best entries with some of
@@ -453,20 +530,22 @@ def search_offers(
         cap = RELAX_BELOW if exact else None
         wider = parsed.any_term()
         widened = RankedEntries(wider, selected, sort, numbers, node, cap, titled)
-        if widened.count() > exact:
+        if widened.total()[0] > exact:
             entries, relaxed = widened, True
             node = node if exact else wider
+            estimated = widened.total()[1]
     # RankedEntries is the sequence Paginator needs: count() and slicing.
     paginator: Paginator[SearchEntry] = Paginator(entries, per_page)  # type: ignore[arg-type]
     result_page = paginator.get_page(page)
     result = SearchResult(
         query_text,
-        entries.count(),
+        entries.total()[0],
         result_page,
         sort=sort,
         corrections=parsed.corrections,
         relaxed=relaxed,
         exact_total=exact,
+        total_estimated=estimated,
     )
     if with_facets:
         counted = exact if relaxed and exact else result.total  # the entries ``node`` matches
@@ -506,11 +585,11 @@ def suggest(typed: str, limit: int = 8) -> list[str]:
         return []
     stems = [text.query_stem(w) for w in words[:-1]] + [words[-1]]
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{stem}:*A" for stem in stems)
+        tsquery = " & ".join(f"{stem}:*" for stem in stems)
         sql = (
             "SELECT e.title FROM catalog_searchentry e "
-            "WHERE e.search_vector @@ to_tsquery('german', %s) "
-            "ORDER BY ts_rank(e.search_vector, to_tsquery('german', %s)) DESC, e.sort_title "
+            "WHERE e.title_vector @@ to_tsquery('german', %s) "
+            "ORDER BY ts_rank(e.title_vector, to_tsquery('german', %s)) DESC, e.sort_title "
             "LIMIT %s"
         )
         params: list[Any] = [tsquery, tsquery, limit * 4]

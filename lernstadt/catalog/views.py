@@ -419,6 +419,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "life_phases": _entry_points("life_phase", LifePhase, overview.facets["life_phase"]),
         "topics": _entry_points("topic", Topic, overview.facets["topic"]),
         "total": overview.total,
+        "total_estimated": overview.total_estimated,
     }
     return render(request, "catalog/home.html", context)
 
@@ -432,6 +433,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "params": params,
         "result": result,
+        "browsable": result.page.paginator.count,  # less than the total when estimated
         "hits": _hits(list(result.page)),
         "facet_groups": _facet_groups(result),
         "active_filters": _active_filters(request, params),

@@ -11,7 +11,7 @@ from lernstadt.catalog import search
 class Command(BaseCommand):
     help = (
         "Sucht Angebote und Einrichtungen wie die Suche im Portal (auch nach Schulnummer). "
-        'Mit --json: {"total": N, "results": [...]}. '
+        'Mit --json: {"total": N, "total_estimated": false, "results": [...]}. '
         "/ Searches offers and institutions like the portal does."
     )
 
@@ -25,11 +25,11 @@ class Command(BaseCommand):
         result = search.search_offers(options["query"], per_page=limit, with_facets=False)
         hits = [search.hit(entry) for entry in result.page]
         if options["json"]:
-            self.stdout.write(
-                json.dumps({"total": result.total, "results": hits}, ensure_ascii=False)
-            )
+            answer = {"total": result.total, "total_estimated": result.total_estimated}
+            self.stdout.write(json.dumps({**answer, "results": hits}, ensure_ascii=False))
             return
-        self.stdout.write(f"{result.total} Treffer für „{options['query']}“")
+        about = "etwa " if result.total_estimated else ""
+        self.stdout.write(f"{about}{result.total} Treffer für „{options['query']}“")
         for number, found in enumerate(hits, start=1):
             school = f" [Schulnummer {found['school_number']}]" if "school_number" in found else ""
             kind = "Angebot" if found["kind"] == "offer" else "Einrichtung"
