@@ -72,9 +72,13 @@ def test_facet_counts_are_exact_for_a_small_result(courses: None) -> None:
     }
 
 
+def position(entry_id: int) -> int:
+    """An entry's place on the sample circle, written out here apart from its SQL."""
+    return (entry_id * 2654435761) % 2**32
+
+
 def in_sample(entry_id: int, share: float) -> bool:
-    """The sample rule, written out here apart from its SQL."""
-    return (entry_id * 2654435761) % 2**32 < search.sample_below(share)
+    return position(entry_id) < search.sample_below(share)
 
 
 def course_entries(**tags: str) -> list[int]:
@@ -84,17 +88,46 @@ def course_entries(**tags: str) -> list[int]:
     return list(entries.values_list("id", flat=True))
 
 
+def expected_counts(entries: list[int], values: dict[int, str], limit: int) -> dict[str, int]:
+    """The sample rule of facet counts: the ``limit`` entries lowest on the circle,
+    scaled by the part of the circle up to the last of them."""
+    taken = sorted(entries, key=position)[:limit]
+    scale = 2**32 / (position(taken[-1]) + 1) if len(taken) == limit else 1.0
+    counted: dict[str, int] = {}
+    for entry in taken:
+        counted[values[entry]] = counted.get(values[entry], 0) + 1
+    return {value: round(n * scale) for value, n in counted.items()}
+
+
+def cost_of(entries: list[int]) -> dict[int, str]:
+    free = set(course_entries(cost="free"))
+    return {entry: "free" if entry in free else "paid" for entry in entries}
+
+
 def test_facet_counts_of_a_large_result_are_estimated_from_the_sample_and_say_so(
     courses: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search, "FACET_SAMPLE", 20)  # 60 matches: a sample of a third
+    monkeypatch.setattr(search, "FACET_SAMPLE", 20)  # 60 matches: 20 of them are counted
     facets = search.search_offers("Kurs").facets
-    cost = {v.value: v for v in facets["cost"]}
-    assert all(v.approximate for v in cost.values())
-    scale = 2**32 / search.sample_below(20 / 60)
-    for value in ("free", "paid"):
-        sampled = [i for i in course_entries(cost=value) if in_sample(i, 20 / 60)]
-        assert cost[value].count == round(len(sampled) * scale)
+    cost = {v.value: v.count for v in facets["cost"]}
+    assert all(v.approximate for v in facets["cost"])
+    matches = [i for i in course_entries() if in_sample(i, 20 / 60)]
+    assert cost == expected_counts(matches, cost_of(matches), 20)
+
+
+def test_a_chosen_facet_samples_its_own_larger_matches(
+    courses: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Free courses are 30 of the 60: their own facets are exact, while the cost
+    facet, counted without its choice over all 60, takes a sample of its own."""
+    monkeypatch.setattr(search, "FACET_SAMPLE", 40)
+    facets = search.search_offers("Kurs", {"cost": ["free"]}).facets
+    assert not any(v.approximate for v in facets["topic"])
+    assert {v.value: v.count for v in facets["topic"]} == {"sport": 30}
+    assert all(v.approximate for v in facets["cost"])
+    everything = course_entries()
+    expected = expected_counts(everything, cost_of(everything), 40)
+    assert {v.value: v.count for v in facets["cost"]} == expected
 
 
 def test_a_total_is_exact_while_the_sample_holds_few_matches(courses: None) -> None:

@@ -119,11 +119,11 @@ class FacetValue(Schema):
 
 class SearchAnswer(Schema):
     total: int = Field(
-        description="Alle Treffer, nicht nur die dieser Seite. Ab etwa 2.000 Treffern "
+        description="Alle Treffer, nicht nur die dieser Seite. Ab etwa 1.600 Treffern "
         "geschätzt und auf zwei Stellen gerundet (dann ist total_estimated wahr)."
     )
     total_estimated: bool = Field(
-        description="total ist aus einer inhaltsblinden Stichprobe jedes 64. Eintrags "
+        description="total ist aus einer inhaltsblinden Stichprobe jedes 16. Eintrags "
         "hochgerechnet. Dann reichen start und page nur über die ersten 1.000 Treffer."
     )
     results: list[Hit]

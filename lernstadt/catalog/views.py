@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 from lernstadt.catalog import access
 from lernstadt.catalog.formats.ical import offer_calendar as offer_ics
 from lernstadt.catalog.formats.jsonld import offer_jsonld
-from lernstadt.catalog.models import Offer, OfferDate, Provider, SearchEntry
+from lernstadt.catalog.models import Offer, OfferDate, Provider, SearchEntry, SearchTag
 from lernstadt.catalog.search import (
     FACETS,
     SORTS,
@@ -215,56 +215,52 @@ class Hit:
         return self.latitude is not None and self.longitude is not None
 
 
-def _offer_borough(offer: Offer) -> str:
-    if offer.place is not None:
-        return offer.place.borough
-    # provider places are prefetched: no query per hit.
-    places = sorted(offer.provider.places.all(), key=lambda place: place.pk)
-    return places[0].borough if places else ""
+@dataclass
+class _HitDetails:
+    """What a hit shows beyond its index entry: the entry's borough and cost (its
+    facet values), an offer's summary, and whether it is example data."""
+
+    tags: dict[int, dict[str, str]]
+    offers: dict[Any, tuple[str, bool]]
+    providers: dict[Any, bool]
 
 
-def _hit(entry: SearchEntry, offers: dict[Any, Offer], providers: dict[Any, Provider]) -> Hit:
-    base: dict[str, Any] = {
-        "kind": entry.kind,
-        "title": entry.title,
-        "subtitle": entry.subtitle,
-        "url": entry.url,
-        "next_date": entry.next_date,
-        "latitude": entry.latitude,
-        "longitude": entry.longitude,
-    }
-    offer = offers.get(entry.offer_id)
-    if offer is not None:
-        return Hit(
-            **base,
-            summary=offer.summary,
-            is_example=offer.is_example,
-            is_cancelled=offer.status == OfferStatus.CANCELLED,
-            is_free=offer.cost == Cost.FREE,
-            borough=_offer_borough(offer),
-        )
-    provider = providers.get(entry.provider_id)
-    if provider is not None:
-        places = sorted(provider.places.all(), key=lambda place: place.pk)
-        return Hit(
-            **base,
-            is_example=provider.is_example,
-            borough=places[0].borough if places else "",
-        )
-    return Hit(**base)
+def _hit(entry: SearchEntry, details: _HitDetails) -> Hit:
+    tags = details.tags.get(entry.id, {})
+    summary, is_example = details.offers.get(entry.offer_id, ("", False))
+    return Hit(
+        kind=entry.kind,
+        title=entry.title,
+        subtitle=entry.subtitle,
+        url=entry.url,
+        summary=summary,
+        is_example=is_example or details.providers.get(entry.provider_id, False),
+        is_cancelled=entry.is_cancelled,
+        is_free=entry.kind == "offer" and tags.get("cost") == Cost.FREE,
+        next_date=entry.next_date,
+        borough=tags.get("borough", ""),
+        latitude=entry.latitude,
+        longitude=entry.longitude,
+    )
 
 
 def _hits(entries: list[SearchEntry]) -> list[Hit]:
-    """The page's entries as hits, with their offers and institutions in three queries."""
-    offers = (
-        Offer.objects.select_related("place", "provider")
-        .prefetch_related("provider__places")
-        .in_bulk([e.offer_id for e in entries if e.offer_id])
+    """The page's entries as hits, from the index and three light queries."""
+    tags: dict[int, dict[str, str]] = {}
+    rows = SearchTag.objects.filter(entry__in=entries, facet__in=["borough", "cost"])
+    for entry_id, facet, value in rows.values_list("entry_id", "facet", "value"):
+        tags.setdefault(entry_id, {})[facet] = value
+    offers = Offer.objects.filter(pk__in=[e.offer_id for e in entries if e.offer_id])
+    providers = Provider.objects.filter(pk__in=[e.provider_id for e in entries if e.provider_id])
+    details = _HitDetails(
+        tags,
+        {
+            pk: (summary, example)
+            for pk, summary, example in offers.values_list("pk", "summary", "is_example")
+        },
+        dict(providers.values_list("pk", "is_example")),
     )
-    providers = Provider.objects.prefetch_related("places").in_bulk(
-        [e.provider_id for e in entries if e.provider_id]
-    )
-    return [_hit(entry, offers, providers) for entry in entries]
+    return [_hit(entry, details) for entry in entries]
 
 
 # --- recurrence and dates ------------------------------------------------------------

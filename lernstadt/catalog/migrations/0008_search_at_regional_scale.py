@@ -13,6 +13,9 @@
   (``kurs:A``) made PostgreSQL recheck every entry with the word anywhere, since
   a GIN index does not know weights (250 ms for "Kurs"). SQLite's FTS5 table has
   a title column already.
+- PostgreSQL: statistics of facet and value together. A facet filter asks for
+  both (``cost`` = ``free``); taken as independent, the planner guessed 5,000 of
+  42,000 tags and chose plans for a few rows.
 """
 
 from django.db import migrations, models
@@ -26,8 +29,11 @@ CREATE = [
     "ALTER TABLE catalog_searchentry ADD COLUMN title_vector tsvector GENERATED ALWAYS AS "
     "(to_tsvector('german'::regconfig, coalesce(search_title, ''))) STORED",
     "CREATE INDEX catalog_searchentry_title_vector ON catalog_searchentry USING GIN (title_vector)",
+    "CREATE STATISTICS catalog_searchtag_facet_value (dependencies, mcv) "
+    "ON facet, value FROM catalog_searchtag",
 ]
 DROP = [
+    "DROP STATISTICS IF EXISTS catalog_searchtag_facet_value",
     "DROP INDEX IF EXISTS catalog_searchentry_title_vector",
     "ALTER TABLE catalog_searchentry DROP COLUMN IF EXISTS title_vector",
     "DROP INDEX IF EXISTS catalog_searchentry_sample",
