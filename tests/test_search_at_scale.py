@@ -157,6 +157,20 @@ def test_pages_reach_only_so_far_into_an_estimated_total(courses: None, small_sa
     assert len(search.search_offers("Kurs", page=2, per_page=7).page) == 7
 
 
+@pytest.mark.parametrize("sort", ["title", "date"])
+def test_sorted_pages_are_the_same_whether_the_total_is_counted_or_estimated(
+    courses: None, monkeypatch: pytest.MonkeyPatch, sort: str
+) -> None:
+    def titles() -> list[str]:
+        return [e.title for e in search.search_offers("Kurs", sort=sort, per_page=7, page=2).page]
+
+    counted = titles()
+    monkeypatch.setattr(search, "SAMPLE_SHARE", 4)
+    monkeypatch.setattr(search, "ESTIMATE_FROM", 3)
+    assert search.search_offers("Kurs").total_estimated
+    assert titles() == counted
+
+
 def test_an_estimated_total_says_so_on_the_page_in_the_api_and_command(
     courses: None, small_sample: None, client: object
 ) -> None:

@@ -350,6 +350,16 @@ class RankedEntries:
             )
             fts = query.to_fts5(self.node)  # type: ignore[arg-type]
             return sql, [fts, *titled_params, *params, *order_params]
+        if self.node is not None and self.sort != "relevance" and not self.total()[1]:
+            # Few matches (counted exactly): those first, then their order. Left to
+            # itself, PostgreSQL walks the title or date index and tests entry after
+            # entry against the words, which pays only when most entries match.
+            matches = f"SELECT e.id FROM catalog_searchentry e WHERE {where}"
+            sql = (
+                f"WITH m AS MATERIALIZED ({matches}) "
+                f"SELECT e.id FROM m JOIN catalog_searchentry e ON e.id = m.id ORDER BY {order}"
+            )
+            return sql, [*params, *order_params]
         if self.node is not None and self.sort == "relevance":
             order_params.append(query.to_tsquery(self.node))
         sql = f"SELECT e.id FROM catalog_searchentry e {titled_join} WHERE {where} ORDER BY {order}"
