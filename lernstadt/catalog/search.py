@@ -406,14 +406,14 @@ def _tally(node: query.Node | None, selected: Selection) -> tuple[int, bool]:
     below = sample_below(1 / SAMPLE_SHARE)
     if connection.vendor == "postgresql":
         sampled = _rows(*_count_sql(node, selected, below))[0][0]
-        if sampled >= ESTIMATE_FROM:
-            return _rounded(sampled * SAMPLE_SHARE), True
-        return _rows(*_count_sql(node, selected))[0][0], False
-    ids, params = _matching_ids(node, selected)
-    in_sample = f"{sample_position('id')} < {below:d}"
-    sql = f"SELECT COUNT(*), COALESCE(SUM({in_sample}), 0) FROM ({ids}) c"
-    exact, sampled = _rows(sql, params)[0]
-    if sampled >= ESTIMATE_FROM:
+        few = sampled < ESTIMATE_FROM
+        exact = _rows(*_count_sql(node, selected))[0][0] if few else None
+    else:
+        ids, params = _matching_ids(node, selected)
+        in_sample = f"{sample_position('id')} < {below:d}"
+        sql = f"SELECT COUNT(*), COALESCE(SUM({in_sample}), 0) FROM ({ids}) c"
+        exact, sampled = _rows(sql, params)[0]
+    if exact is None or sampled >= ESTIMATE_FROM:
         return _rounded(sampled * SAMPLE_SHARE), True
     return exact, False
 
