@@ -194,6 +194,16 @@ def test_compound_parts_must_stand_in_the_text_not_only_in_labels(catalogue: Non
     )
 
 
+def test_an_offer_is_found_by_a_word_of_its_labels_alone(catalogue: None) -> None:
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    Offer.objects.create(
+        provider=vhs, title="Konversation am Abend", summary="Gespräche in kleiner Runde",
+        languages=["tr"], accessibility=["wheelchair"],
+    )  # fmt: skip
+    assert "Konversation am Abend" in titles("Türkisch")
+    assert "Konversation am Abend" in titles("Tuerkisch Rollstuhl")
+
+
 def test_a_school_is_found_by_the_qualification_it_awards(catalogue: None) -> None:
     Synonym.objects.get_or_create(terms="Abi, Abitur, Allgemeine Hochschulreife")
     Provider.objects.create(name="Westfalen-Kolleg", kind="adult_education", school_type_code="25")
