@@ -178,6 +178,8 @@ def test_an_estimated_total_says_so_on_the_page_in_the_api_and_command(
     assert "etwa " in page and "Die Seiten zeigen die ersten 14" in page
     answer = client.get("/api/v1/search", {"q": "Kurs"}).json()  # type: ignore[attr-defined]
     assert answer["total_estimated"] is True
+    past = client.get("/api/v1/search", {"q": "Kurs", "offset": 14}).json()  # type: ignore[attr-defined]
+    assert past["results"] == []
     out = StringIO()
     call_command("search", "Kurs", stdout=out)
     assert out.getvalue().startswith("etwa ")

@@ -124,7 +124,7 @@ class SearchAnswer(Schema):
     )
     total_estimated: bool = Field(
         description="total ist aus einer inhaltsblinden Stichprobe jedes 16. Eintrags "
-        "hochgerechnet. Dann reichen start und page nur über die ersten 1.000 Treffer."
+        "hochgerechnet. Dann reichen offset und page nur über die ersten 1.000 Treffer."
     )
     results: list[Hit]
     facets: dict[str, list[FacetValue]] | None = Field(
