@@ -3,9 +3,10 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from lernstadt.catalog import search
-from lernstadt.catalog.models import Offer, Place, Provider, Synonym, UnmetQuery
+from lernstadt.catalog.models import Offer, Place, Provider, SearchEntry, Synonym, UnmetQuery
 
 pytestmark = pytest.mark.django_db
 
@@ -202,6 +203,18 @@ def test_an_offer_is_found_by_a_word_of_its_labels_alone(catalogue: None) -> Non
     )  # fmt: skip
     assert "Konversation am Abend" in titles("Türkisch")
     assert "Konversation am Abend" in titles("Tuerkisch Rollstuhl")
+
+
+def test_entries_are_written_in_the_site_language_whatever_the_editor_uses(
+    catalogue: None,
+) -> None:
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    with translation.override("en"):  # an editor working in English saves an offer
+        Offer.objects.create(provider=vhs, title="Konversation am Abend", languages=["tr"])
+        Provider.objects.create(name="Familienzentrum Sonnenschein", kind="family_centre")
+    assert "Konversation am Abend" in titles("Türkisch")
+    centre = SearchEntry.objects.get(title="Familienzentrum Sonnenschein")
+    assert centre.subtitle == "Familienzentrum und Familienbildung"
 
 
 def test_a_school_is_found_by_the_qualification_it_awards(catalogue: None) -> None:

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lernstadt.catalog import text, vocabulary
 from lernstadt.catalog.models import (
@@ -194,6 +195,12 @@ def _main_places(provider_ids: Iterable[int]) -> dict[int, Place]:
     return firsts
 
 
+def _site_language() -> translation.override:
+    """Entries are written in the site's language, whatever language the editor who
+    saves an offer uses: labels and subtitles are the same for every visitor."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def _in_batches(items: Iterable[T], index_batch: Callable[[list[T]], None]) -> None:
     batch: list[T] = []
     for item in items:
@@ -207,7 +214,8 @@ def _in_batches(items: Iterable[T], index_batch: Callable[[list[T]], None]) -> N
 
 def index_offers(offers: Iterable[Offer]) -> None:
     """Add, refresh or remove the entries of many offers in batches."""
-    _in_batches(offers, _index_offer_batch)
+    with _site_language():
+        _in_batches(offers, _index_offer_batch)
 
 
 def _index_offer_batch(offers: list[Offer]) -> None:
@@ -233,7 +241,8 @@ def index_offer(offer: Offer) -> None:
 
 def index_providers(providers: Iterable[Provider]) -> None:
     """Add, refresh or remove the entries of many institutions in batches."""
-    _in_batches(providers, _index_provider_batch)
+    with _site_language():
+        _in_batches(providers, _index_provider_batch)
 
 
 def _index_provider_batch(providers: list[Provider]) -> None:
