@@ -555,7 +555,7 @@ def search_offers(
     node = parsed.every_clause() if parsed.clauses else None
     titled = parsed.typed_in_title() if parsed.clauses else None
     entries = RankedEntries(node, selected, sort, numbers, titled=titled)
-    exact, estimated = entries.total()
+    exact = entries.total()[0]
     relaxed = False
     if node is not None and exact < RELAX_BELOW:
         # Few entries have every word: they lead, and the best entries with some of
@@ -566,13 +566,13 @@ def search_offers(
         if widened.total()[0] > exact:
             entries, relaxed = widened, True
             node = node if exact else wider
-            estimated = widened.total()[1]
     # RankedEntries is the sequence Paginator needs: count() and slicing.
     paginator: Paginator[SearchEntry] = Paginator(entries, per_page)  # type: ignore[arg-type]
     result_page = paginator.get_page(page)
+    total, estimated = entries.total()
     result = SearchResult(
         query_text,
-        entries.total()[0],
+        total,
         result_page,
         sort=sort,
         corrections=parsed.corrections,
