@@ -52,6 +52,26 @@ def test_page_has_no_wcag_violations(
     visit.assert_accessible()
 
 
+@pytest.mark.parametrize(("language", "about"), [("de", "etwa "), ("en", "about ")])
+def test_results_with_an_estimated_total_have_no_wcag_violations(
+    open_portal: Callable[..., Visit],
+    portal_data: PortalData,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    about: str,
+) -> None:
+    from lernstadt.catalog import search
+
+    # The demo is small: a sample of every second entry, estimating from three in it.
+    monkeypatch.setattr(search, "SAMPLE_SHARE", 2)
+    monkeypatch.setattr(search, "ESTIMATE_FROM", 3)
+    visit = open_portal(language, "desktop")
+    page = visit.open("/suche/?q=Herne")
+    assert page.locator("#results-count").inner_text().startswith(about)
+    assert page.locator(".notice--info").count() >= 1
+    visit.assert_accessible()
+
+
 def test_opened_filters_on_a_phone_have_no_wcag_violations(
     open_portal: Callable[..., Visit], portal_data: PortalData
 ) -> None:
