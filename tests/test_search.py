@@ -1,9 +1,12 @@
 """Search over offers and institutions: German words, umlauts, numbers, facets, ranking."""
 
-import pytest
+import importlib
 
-from lernstadt.catalog import search
-from lernstadt.catalog.models import Offer, OfferDate, Place, Provider
+import pytest
+from django.apps import apps as django_apps
+
+from lernstadt.catalog import indexing, search, text
+from lernstadt.catalog.models import Offer, OfferDate, Place, Provider, SearchEntry
 from lernstadt.catalog.taxonomy import OfferStatus, ProviderStatus
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +118,39 @@ def test_facet_filter_and_counts(catalogue: dict[str, object]) -> None:
     assert topics["language"] == 1 and topics["sport"] == 1
     kinds = {f.value: f.count for f in result.facets["kind"]}
     assert kinds == {"offer": 1}
+
+
+def test_a_filter_wants_one_chosen_value_of_every_chosen_facet(
+    catalogue: dict[str, object],
+) -> None:
+    both = ["Deutschkurs B1", "Schwimmkurs für Kinder"]
+    assert sorted(titles("kurs", topic=["sport", "language"])) == both
+    assert titles("kurs", topic=["sport", "language"], cost=["reduced"]) == [both[1]]
+    assert titles("kurs", topic=["language"], cost=["reduced"]) == []
+
+
+def test_typed_words_never_reach_the_index_tokens_of_facet_values(
+    catalogue: dict[str, object],
+) -> None:
+    token = indexing.facet_token("topic", "sport")
+    assert token.startswith("_") and SearchEntry.objects.filter(search_facets__contains=token)
+    assert text.query_words(token) == [token[1:]]
+    assert search.search_offers(token).total == 0
+    assert search.search_offers(token[1:3]).total == 0  # a prefix of the letters
+
+
+def test_entries_indexed_before_facet_tokens_get_them_from_their_tags(
+    catalogue: dict[str, object],
+) -> None:
+    """Migration 0009 gives existing entries their tokens; nothing else rebuilds them."""
+    migration = importlib.import_module(
+        "lernstadt.catalog.migrations.0009_facets_in_the_fulltext_index"
+    )
+    SearchEntry.objects.update(search_facets="")
+    assert titles("", topic=["sport"]) == []
+    migration.write_facet_tokens(django_apps, None)
+    assert titles("", topic=["sport"]) == ["Schwimmkurs für Kinder"]
+    assert titles("", borough=["Herne-Wanne"], kind=["institution"]) == ["Volkshochschule Herne"]
 
 
 def test_reduced_price_is_its_own_cost_value(catalogue: dict[str, object]) -> None:

@@ -7,6 +7,7 @@ thousands of rows call :func:`index_providers` / :func:`index_offers`, which
 write in batches.
 """
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -154,21 +155,43 @@ def provider_document(provider: Provider, place: Place | None) -> Document:
     return Document("provider", provider.pk, fields, tags, words)
 
 
+def facet_token(facet: str, value: str) -> str:
+    """The full-text token of a facet value: "_" and 16 letters from its hash.
+
+    Facet filters are answered by the full-text index together with the words
+    (see ``search``). Typed words never hold "_" (:data:`text.WORD`), so no query
+    term, not even a one-letter prefix, can match a facet token.
+    """
+    digest = hashlib.blake2b(f"{facet}={value}".encode(), digest_size=8).digest()
+    return "_" + "".join(chr(ord("a") + part) for byte in digest for part in divmod(byte, 16))
+
+
+def _facet_values(tags: dict[str, list[str]]) -> list[tuple[str, str]]:
+    return [
+        (facet, value) for facet, values in tags.items() for value in dict.fromkeys(values) if value
+    ]
+
+
 def store(documents: list[Document]) -> None:
     """Replace the entries of these owners by the documents, in a few statements."""
     for owner in ("offer", "provider"):
         ids = [d.owner_id for d in documents if d.owner == owner]
         SearchEntry.objects.filter(**{f"{owner}_id__in": ids}).delete()
     entries = SearchEntry.objects.bulk_create(
-        [SearchEntry(**{f"{d.owner}_id": d.owner_id}, **d.fields) for d in documents]
+        [
+            SearchEntry(
+                **{f"{d.owner}_id": d.owner_id},
+                **d.fields,
+                search_facets=" ".join(facet_token(*tag) for tag in _facet_values(d.tags)),
+            )
+            for d in documents
+        ]
     )
     SearchTag.objects.bulk_create(
         [
             SearchTag(entry=entry, facet=facet, value=value)
             for entry, document in zip(entries, documents, strict=True)
-            for facet, values in document.tags.items()
-            for value in dict.fromkeys(values)
-            if value
+            for facet, value in _facet_values(document.tags)
         ],
         batch_size=BATCH * 5,
     )

@@ -235,6 +235,9 @@ class SearchEntry(models.Model):
     # language of almost every offer must not outweigh "Deutsch" in a title.
     search_labels = models.TextField(default="")
     stems_labels = models.TextField(default="")
+    # The entry's facet values as tokens (``indexing.facet_token``): the full-text
+    # index answers facet filters with the words (migration 0009).
+    search_facets = models.TextField(default="")
     sort_title = models.CharField(max_length=300, db_index=True)
     next_date = models.DateTimeField(null=True, db_index=True)
     is_cancelled = models.BooleanField(default=False)  # found, but ranked after the rest
@@ -256,8 +259,9 @@ class SearchEntry(models.Model):
 class SearchTag(models.Model):
     """A facet value of a search entry (life phase, topic, borough, ...)."""
 
-    # Two covering indexes: filters find entries by value, facet counts find the
-    # values of the matching entries.
+    # Two covering indexes: the API's lists find entries by value, facet counts find
+    # the values of the matching entries. Search filters ask the full-text index
+    # (``SearchEntry.search_facets``).
     entry = models.ForeignKey(
         SearchEntry, on_delete=models.CASCADE, related_name="tags", db_index=False
     )

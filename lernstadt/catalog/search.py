@@ -7,8 +7,9 @@ and this module runs it as plain SQL on the database's own full-text index:
 SQLite FTS5 ranked with bm25, or PostgreSQL's tsvector (``german`` configuration)
 ranked with ts_rank, with the same weights (title 1, body 0.1, vocabulary labels
 0.02). By relevance, entries whose title holds every typed word lead; the
-expanded query is scored only when they do not fill the window. Facet counts are
-SQL ``GROUP BY``s; nothing is done per row in Python. Large totals and their
+expanded query is scored only when they do not fill the window. Facet filters
+are tokens in the same full-text index (:func:`indexing.facet_token`); facet
+counts are SQL ``GROUP BY``s; nothing is done per row in Python. Large totals and their
 facet counts are estimated from a content-blind sample of the entries (see
 :func:`sample_below`), the same way on both databases.
 """
@@ -102,8 +103,9 @@ FTS_TABLE = "catalog_searchentry_fts"
 # Filters on FTS rows name "+rowid": a plain rowid IN (...) would make FTS5 run the
 # MATCH once per listed id instead of once.
 FTS_ROWID = "+rowid"
-# bm25 with the weights of the FTS columns: title 10, body 1, vocabulary labels 0.2.
-BM25 = f"bm25({FTS_TABLE}, 10.0, 1.0, 0.2)"
+# bm25 with the weights of the FTS columns: title 10, body 1, vocabulary labels 0.2,
+# facet tokens 0 (they filter, they do not rank).
+BM25 = f"bm25({FTS_TABLE}, 10.0, 1.0, 0.2, 0.0)"
 # Weights D, C, B, A: a title word (A) counts ten times a body word (B), as in FTS5;
 # normalisation 1 divides by the log of the length, as bm25 discounts long texts.
 RANK = "ts_rank('{0.01, 0.02, 0.1, 1.0}', %s, to_tsquery('german', %%s), 1)"
@@ -135,31 +137,36 @@ def _placeholders(values: list[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _match(node: query.Node | None) -> SqlPart:
-    """The condition that an entry matches the expression (TRUE without one)."""
-    if node is None:
+def _match(node: query.Node | None, selected: Selection | None = None) -> SqlPart:
+    """The condition that an entry matches the expression and the chosen facet
+    values (TRUE without either), answered by the full-text index alone."""
+    if node is None and not selected:
         return "1 = 1", []
-    if connection.vendor == "postgresql":
-        return f"{_vector(node)} @@ to_tsquery('german', %s)", [query.to_tsquery(node)]
-    return f"e.id IN ({_fts_ids()})", [query.to_fts5(node)]
-
-
-def _facet_filters(selected: Selection, skip: str = "", column: str = "e.id") -> SqlPart:
+    if connection.vendor != "postgresql":
+        return f"e.id IN ({_fts_ids()})", [_fts_query(node, selected or {})]
     sql, params = [], []
-    for facet, values in selected.items():
-        if facet != skip:
-            sql.append(
-                f"{column} IN (SELECT entry_id FROM catalog_searchtag "
-                f"WHERE facet = %s AND value IN ({_placeholders(values)}))"
-            )
-            params += [facet, *values]
-    return " AND ".join(sql) or "1 = 1", params
+    if node is not None:
+        sql.append(f"{_vector(node)} @@ to_tsquery('german', %s)")
+        params.append(query.to_tsquery(node))
+    if selected:
+        sql.append("e.facet_vector @@ to_tsquery('simple', %s)")
+        params.append(" & ".join(f"({' | '.join(tokens)})" for tokens in _facet_tokens(selected)))
+    return " AND ".join(sql), params
 
 
-def _where(node: query.Node | None, selected: Selection, skip: str = "") -> SqlPart:
-    match_sql, match_params = _match(node)
-    facet_sql, facet_params = _facet_filters(selected, skip)
-    return f"{match_sql} AND {facet_sql}", match_params + facet_params
+def _facet_tokens(selected: Selection) -> list[list[str]]:
+    """Each chosen facet as the index tokens of its chosen values: an entry must
+    have one value of every chosen facet (migration 0009)."""
+    return [[indexing.facet_token(f, value) for value in values] for f, values in selected.items()]
+
+
+def _fts_query(node: query.Node | None, selected: Selection) -> str:
+    """One FTS5 expression for the words and the chosen facet values."""
+    parts = [query.to_fts5(node)] if node is not None else []
+    parts += [
+        "(" + " OR ".join(f'"{t}"' for t in tokens) + ")" for tokens in _facet_tokens(selected)
+    ]
+    return " AND ".join(parts)
 
 
 def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -267,23 +274,23 @@ class RankedEntries:
         return [(i, bool(c)) for i, c in _rows(sql, params)]
 
     def _ranked_fts(self, node: query.Node, limit: int, without: query.Node | None) -> SqlPart:
-        filters, params = _facet_filters(self.selected, column=FTS_ROWID)
+        excluded, params = "", []
         if without is not None:
-            filters += f" AND {FTS_ROWID} NOT IN ({_fts_ids()})"
+            excluded = f"AND {FTS_ROWID} NOT IN ({_fts_ids()}) "
             params.append(query.to_fts5(without))
         ranked = (
             f"SELECT rowid AS id, {BM25} AS score "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {filters} "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s {excluded}"
             "ORDER BY score, rowid LIMIT %s"
         )
         sql = (
             f"SELECT e.id, e.is_cancelled FROM ({ranked}) m CROSS JOIN catalog_searchentry e "
             "WHERE e.id = m.id ORDER BY e.is_cancelled, m.score, e.id"
         )
-        return sql, [query.to_fts5(node), *params, limit]
+        return sql, [_fts_query(node, self.selected), *params, limit]
 
     def _ranked_vectors(self, node: query.Node, limit: int, without: query.Node | None) -> SqlPart:
-        where, params = _where(node, self.selected)
+        where, params = _match(node, self.selected)
         if without is not None:
             excluded, excluded_params = _match(without)
             where += f" AND NOT {excluded}"
@@ -336,7 +343,6 @@ class RankedEntries:
         return "COALESCE(t.score, m.score)"
 
     def _page_sql(self) -> SqlPart:
-        where, params = _where(None if self._ranks_in_join() else self.node, self.selected)
         order, order_params = self._order()
         titled_join, titled_params = self._titled_join()
         if self._ranks_in_join():
@@ -346,10 +352,11 @@ class RankedEntries:
             )
             sql = (
                 f"SELECT e.id FROM catalog_searchentry e JOIN ({ranked}) m ON m.id = e.id "
-                f"{titled_join} WHERE {where} ORDER BY {order}"
+                f"{titled_join} ORDER BY {order}"
             )
-            fts = query.to_fts5(self.node)  # type: ignore[arg-type]
-            return sql, [fts, *titled_params, *params, *order_params]
+            fts = _fts_query(self.node, self.selected)
+            return sql, [fts, *titled_params, *order_params]
+        where, params = _match(self.node, self.selected)
         if self.node is not None and self.sort != "relevance" and not self.total()[1]:
             # Few matches (counted exactly): those first, then their order. Left to
             # itself, PostgreSQL walks the title or date index and tests entry after
@@ -502,16 +509,14 @@ def _matching_ids(
     """``SELECT id`` of the entries matching the expression and the facet filters
     (only those in the sample ``below``, when given); on SQLite straight from the
     FTS table, without visiting the entries."""
-    if node is None or connection.vendor == "postgresql":
-        where, params = _where(node, selected)
+    if connection.vendor == "postgresql" or (node is None and not selected):
+        where, params = _match(node, selected)
         if below is not None:
             where += f" AND {sample_position('e.id')} < {below:d}"
         return f"SELECT e.id FROM catalog_searchentry e WHERE {where}", params
-    filters, params = _facet_filters(selected, column=FTS_ROWID)
-    if below is not None:
-        filters += f" AND {sample_position('rowid')} < {below:d}"
-    sql = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {filters}"
-    return sql, [query.to_fts5(node), *params]
+    in_sample = f" AND {sample_position('rowid')} < {below:d}" if below is not None else ""
+    sql = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{in_sample}"
+    return sql, [_fts_query(node, selected)]
 
 
 def _facet_values(

@@ -13,7 +13,9 @@ from functools import lru_cache
 
 import snowballstemmer
 
-WORD = re.compile(r"\w+", re.UNICODE)
+# Letters and digits; "_" separates words, as in the full-text index, and marks facet
+# tokens there (``indexing.facet_token``), which no typed word can therefore reach.
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
 UMLAUTS_SPELLED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 UMLAUTS_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 

@@ -9,14 +9,18 @@ a column) drops the triggers with the old table, and must end with
 from django.db import migrations
 
 FIRST_COLUMNS = ("stems_title", "stems_body")  # migrations 0002 to 0005
-LABEL_COLUMNS = ("stems_title", "stems_body", "stems_labels")  # from migration 0006
+LABEL_COLUMNS = ("stems_title", "stems_body", "stems_labels")  # migrations 0006 to 0008
+FACET_COLUMNS = (*LABEL_COLUMNS, "search_facets")  # from migration 0009
 
 
-def sqlite_table(columns: tuple[str, ...]) -> str:
+def sqlite_table(columns: tuple[str, ...], tokenchars: str = "") -> str:
+    """The FTS5 table; ``tokenchars`` are kept inside tokens (from 0009: "_", which
+    starts every facet token)."""
+    tokenize = "unicode61 remove_diacritics 2" + (f" tokenchars ''{tokenchars}''" if tokenchars else "")
     return f"""CREATE VIRTUAL TABLE catalog_searchentry_fts USING fts5(
         {", ".join(columns)},
         content='catalog_searchentry', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')"""
+        tokenize='{tokenize}', prefix='2 3 4')"""
 
 
 def sqlite_triggers(columns: tuple[str, ...]) -> list[str]:
