@@ -6,7 +6,14 @@ import pytest
 from django.apps import apps as django_apps
 
 from lernstadt.catalog import indexing, search, text
-from lernstadt.catalog.models import Offer, OfferDate, Place, Provider, SearchEntry
+from lernstadt.catalog.models import (
+    Offer,
+    OfferDate,
+    Place,
+    Provider,
+    SearchEntry,
+    SearchTag,
+)
 from lernstadt.catalog.taxonomy import OfferStatus, ProviderStatus
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +134,13 @@ def test_a_filter_wants_one_chosen_value_of_every_chosen_facet(
     assert sorted(titles("kurs", topic=["sport", "language"])) == both
     assert titles("kurs", topic=["sport", "language"], cost=["reduced"]) == [both[1]]
     assert titles("kurs", topic=["language"], cost=["reduced"]) == []
+
+
+def test_the_index_writes_tags_of_the_facets_search_shows_only(
+    catalogue: dict[str, object],
+) -> None:
+    written = set(SearchTag.objects.values_list("facet", flat=True))
+    assert written <= set(search.FACETS) and "kind" in written
 
 
 def test_typed_words_never_reach_the_index_tokens_of_facet_values(
