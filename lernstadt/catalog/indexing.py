@@ -288,8 +288,15 @@ def rebuild_index() -> int:
     index_providers(Provider.objects.iterator(chunk_size=BATCH))
     offers = Offer.objects.select_related("provider", "place")
     index_offers(offers.filter(status__in=[OfferStatus.PUBLISHED, OfferStatus.CANCELLED]))
-    if connection.vendor == "postgresql":
-        # Fresh statistics, or the planner guesses a handful of rows and scans badly.
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner guesses a handful of rows and scans badly.
             cursor.execute("ANALYZE catalog_searchentry, catalog_searchtag, catalog_searchword")
+        else:
+            # Written in batches, the FTS5 index is many segments that each search
+            # merges; one segment made counting eight typical searches on 100,000
+            # offers 63 -> 42 ms.
+            cursor.execute(
+                "INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts) VALUES ('optimize')"
+            )
     return SearchEntry.objects.count()

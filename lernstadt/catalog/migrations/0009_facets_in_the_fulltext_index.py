@@ -8,6 +8,12 @@ with the word matches. Each entry now carries its facet values as tokens
 fourth column, and keeps "_" inside tokens so that no typed word reaches them;
 PostgreSQL gets a tsvector of them with its own GIN index, which it combines
 with the words' index. catalog_searchtag stays: facet counts read it.
+
+The new FTS5 table also indexes prefixes of up to 8 letters (was 4): every word
+is searched as the prefix of its stem, and a stem such as "deutsch" matched
+through no prefix index made FTS5 merge the lists of every word starting with
+it. Counting eight typical searches on 100,000 offers: 42 -> 27 ms, for an
+index of 161 instead of 99 MiB.
 """
 
 from django.db import migrations, models
@@ -16,7 +22,8 @@ from lernstadt.catalog.migrations import _fulltext
 
 FACETS = _fulltext.FACET_COLUMNS
 LABELS = _fulltext.LABEL_COLUMNS
-SQLITE_FORWARD = [*_fulltext.SQLITE_DROP, _fulltext.sqlite_table(FACETS, tokenchars="_"),
+PREFIXES = "2 3 4 5 6 7 8"
+SQLITE_FORWARD = [*_fulltext.SQLITE_DROP, _fulltext.sqlite_table(FACETS, "_", PREFIXES),
                   *_fulltext.sqlite_triggers(FACETS), _fulltext.SQLITE_REBUILD]  # fmt: skip
 SQLITE_BACKWARD = [*_fulltext.SQLITE_DROP, _fulltext.sqlite_table(LABELS),
                    *_fulltext.sqlite_triggers(LABELS), _fulltext.SQLITE_REBUILD]  # fmt: skip

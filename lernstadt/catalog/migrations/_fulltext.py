@@ -13,14 +13,14 @@ LABEL_COLUMNS = ("stems_title", "stems_body", "stems_labels")  # migrations 0006
 FACET_COLUMNS = (*LABEL_COLUMNS, "search_facets")  # from migration 0009
 
 
-def sqlite_table(columns: tuple[str, ...], tokenchars: str = "") -> str:
+def sqlite_table(columns: tuple[str, ...], tokenchars: str = "", prefix: str = "2 3 4") -> str:
     """The FTS5 table; ``tokenchars`` are kept inside tokens (from 0009: "_", which
-    starts every facet token)."""
+    starts every facet token); ``prefix`` lists the prefix lengths FTS5 indexes."""
     tokenize = "unicode61 remove_diacritics 2" + (f" tokenchars ''{tokenchars}''" if tokenchars else "")
     return f"""CREATE VIRTUAL TABLE catalog_searchentry_fts USING fts5(
         {", ".join(columns)},
         content='catalog_searchentry', content_rowid='id',
-        tokenize='{tokenize}', prefix='2 3 4')"""
+        tokenize='{tokenize}', prefix='{prefix}')"""
 
 
 def sqlite_triggers(columns: tuple[str, ...]) -> list[str]:
