@@ -3,12 +3,14 @@ and totals and facet counts estimated from a sample of a large result. Both must
 give what the slow, exact way gives (the window) or say that they estimate (the
 counts); the expected estimates are computed here from the sample rule itself."""
 
+import importlib
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
-from lernstadt.catalog import search
+from lernstadt.catalog import query, search
 from lernstadt.catalog.models import Offer, Provider, SearchEntry
 from lernstadt.catalog.taxonomy import OfferStatus
 
@@ -270,3 +272,22 @@ def test_a_typed_word_in_the_title_is_a_whole_word_in_any_of_its_stems() -> None
     assert query.to_fts5(titled) == (
         '(stems_title : "kurse" OR stems_title : "kurs" OR stems_title : "kur")'
     )
+
+
+def test_postgresql_indexes_the_words_of_the_very_sample_search_counts() -> None:
+    migration = importlib.import_module(
+        "lernstadt.catalog.migrations.0009_facets_in_the_fulltext_index"
+    )
+    in_sample = f"{search.sample_position('id')} < {search.sample_below(1 / search.SAMPLE_SHARE)}"
+    assert in_sample == migration.IN_SAMPLE
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_postgresql_counts_the_sample_through_its_own_index(courses: None) -> None:
+    node = query.parse("Kurs").every_clause()
+    sql, params = search._count_sql(node, {}, search.sample_below(1 / search.SAMPLE_SHARE))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "catalog_searchentry_sample_vector" in plan
