@@ -291,3 +291,15 @@ def test_postgresql_counts_the_sample_through_its_own_index(courses: None) -> No
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "catalog_searchentry_sample_vector" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL has it since 0008")
+def test_sqlite_takes_the_lowest_on_the_circle_from_the_sample_index(db: None) -> None:
+    """Facet counts over every entry (home page, a filter without words) read the
+    1,000 lowest places from the index instead of computing every entry's place."""
+    below = search.sample_below(search.FACET_SAMPLE / 100_000)
+    sql, params = search._facet_sql(None, {}, "", list(search.FACETS), below)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = "\n".join(str(row) for row in cursor.fetchall())
+    assert "catalog_searchentry_sample" in plan

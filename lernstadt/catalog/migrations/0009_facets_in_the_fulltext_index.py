@@ -15,6 +15,11 @@ through no prefix index made FTS5 merge the lists of every word starting with
 it. Counting eight typical searches on 100,000 offers: 42 -> 27 ms, for an
 index of 161 instead of 99 MiB.
 
+SQLite gets the index of each entry's place on the sample circle that PostgreSQL
+has since 0008: facet counts over every entry (the home page, a facet filter
+without words) take the 1,000 lowest from it instead of computing the place of
+110,000 entries (10.5 -> 4.5 ms).
+
 PostgreSQL also gets a GIN index of the words of the 1/16 sample alone (1.8 MiB
 for 110,000 entries). Totals and the facet counts of large results are counted
 in the sample; through the whole index, a common word such as "deutsch" was a
@@ -30,9 +35,11 @@ FACETS = _fulltext.FACET_COLUMNS
 LABELS = _fulltext.LABEL_COLUMNS
 PREFIXES = "2 3 4 5 6 7 8"
 SQLITE_FORWARD = [*_fulltext.SQLITE_DROP, _fulltext.sqlite_table(FACETS, "_", PREFIXES),
-                  *_fulltext.sqlite_triggers(FACETS), _fulltext.SQLITE_REBUILD]  # fmt: skip
+                  *_fulltext.sqlite_triggers(FACETS), _fulltext.SQLITE_REBUILD,
+                  _fulltext.SQLITE_SAMPLE_INDEX]  # fmt: skip
 SQLITE_BACKWARD = [*_fulltext.SQLITE_DROP, _fulltext.sqlite_table(LABELS),
-                   *_fulltext.sqlite_triggers(LABELS), _fulltext.SQLITE_REBUILD]  # fmt: skip
+                   *_fulltext.sqlite_triggers(LABELS), _fulltext.SQLITE_REBUILD,
+                   "DROP INDEX IF EXISTS catalog_searchentry_sample"]  # fmt: skip
 # The sample of search.sample_below(1 / search.SAMPLE_SHARE): keep both equal
 # (tests/test_search_at_scale.py checks). %% is one % to the driver.
 IN_SAMPLE = "((id * 2654435761) %% 4294967296) < 268435456"

@@ -3,7 +3,8 @@
 SQLite keeps the FTS5 table in step through triggers on catalog_searchentry.
 Any migration that makes Django remake that table on SQLite (adding or altering
 a column) drops the triggers with the old table, and must end with
-:func:`restore_sqlite_triggers` for the columns the index has at that point.
+:func:`restore_sqlite_triggers` for the columns the index has at that point
+(and, from 0009, with :data:`SQLITE_SAMPLE_INDEX`, which Django does not know).
 """
 
 from django.db import migrations
@@ -68,6 +69,12 @@ SQLITE_DROP = [
     "DROP TABLE IF EXISTS catalog_searchentry_fts",
 ]
 SQLITE_REBUILD = "INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts) VALUES ('rebuild')"
+# Each entry's place on the sample circle (search.sample_position; PostgreSQL has it
+# from migration 0008). %% is one % to the driver.
+SQLITE_SAMPLE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS catalog_searchentry_sample "
+    "ON catalog_searchentry (((id * 2654435761) %% 4294967296))"
+)
 
 
 def on_vendor(statements_by_vendor: dict[str, list[str]]):  # type: ignore[no-untyped-def]
