@@ -154,12 +154,13 @@ def test_typed_words_never_reach_the_index_tokens_of_facet_values(
 
 
 def test_entries_indexed_before_facet_tokens_get_them_from_their_tags(
-    catalogue: dict[str, object],
+    catalogue: dict[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Migration 0009 gives existing entries their tokens; nothing else rebuilds them."""
     migration = importlib.import_module(
         "lernstadt.catalog.migrations.0009_facets_in_the_fulltext_index"
     )
+    monkeypatch.setattr(migration, "BATCH", 2)  # entries written two at a time
     SearchEntry.objects.update(search_facets="")
     assert titles("", topic=["sport"]) == []
     migration.write_facet_tokens(django_apps, None)

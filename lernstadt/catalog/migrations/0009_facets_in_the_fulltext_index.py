@@ -57,17 +57,28 @@ POSTGRES_BACKWARD = [
 ]
 
 
+BATCH = 1000
+
+
 def write_facet_tokens(apps, schema_editor):  # type: ignore[no-untyped-def]
     """Give every existing entry the tokens of its facet values."""
     from lernstadt.catalog.indexing import facet_token
 
     SearchEntry = apps.get_model("catalog", "SearchEntry")
     SearchTag = apps.get_model("catalog", "SearchTag")
+    tags = SearchTag.objects.order_by("entry_id").values_list("entry_id", "facet", "value")
     tokens: dict[int, list[str]] = {}
-    for entry_id, facet, value in SearchTag.objects.values_list("entry_id", "facet", "value"):
+    for entry_id, facet, value in tags.iterator(chunk_size=5000):
+        if entry_id not in tokens and len(tokens) == BATCH:
+            _write(SearchEntry, tokens)  # BATCH entries at a time, in tag order
+            tokens = {}
         tokens.setdefault(entry_id, []).append(facet_token(facet, value))
+    _write(SearchEntry, tokens)
+
+
+def _write(SearchEntry, tokens):  # type: ignore[no-untyped-def]
     entries = [SearchEntry(id=i, search_facets=" ".join(t)) for i, t in tokens.items()]
-    SearchEntry.objects.bulk_update(entries, ["search_facets"], batch_size=1000)
+    SearchEntry.objects.bulk_update(entries, ["search_facets"])
 
 
 class Migration(migrations.Migration):
