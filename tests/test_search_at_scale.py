@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lernstadt.catalog import query, search
 from lernstadt.catalog.models import Offer, Provider, SearchEntry
@@ -306,3 +307,18 @@ def test_sqlite_takes_the_lowest_on_the_circle_from_the_sample_index(db: None) -
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = "\n".join(str(row) for row in cursor.fetchall())
     assert "catalog_searchentry_sample" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's way to few matches")
+def test_postgresql_fetches_few_matches_once_and_ranks_and_counts_them_by_id(
+    courses: None,
+) -> None:
+    """A common word's GIN bitmap costs the same however few entries match: the
+    sample's count and the fetch of every match ask the index, nothing after them."""
+    with CaptureQueriesContext(connection) as statements:
+        result = search.search_offers("Bewegung")
+    asked = [s["sql"] for s in statements.captured_queries if "search_vector @@" in s["sql"]]
+    assert len(asked) == 2
+    assert (result.total, result.total_estimated) == (60, False)
+    cost = {v.value: (v.count, v.approximate) for v in result.facets["cost"]}
+    assert cost == {"free": (30, False), "paid": (30, False)}

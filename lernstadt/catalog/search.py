@@ -194,17 +194,35 @@ class RankedEntries:
         self.titled = titled if sort == "relevance" and node is not None else None
         self.cap = cap  # at most this many entries, the best first
         self._total: tuple[int, bool] | None = None
+        self._ids: list[int] | None = None
         self._windows: dict[tuple[int, int], list[SearchEntry]] = {}
 
     def total(self) -> tuple[int, bool]:
         """(number of matches, whether it is estimated): exact while the sample
         holds fewer than ESTIMATE_FROM of them, else the sample's count scaled up."""
         if self._total is None:
-            matches, estimated = _tally(self.node, self.selected)
+            tally = _tally(self.node, self.selected)
+            matches, estimated, self._ids = tally.matches, tally.estimated, tally.ids
             if self.cap is not None:
                 matches, estimated = min(matches, self.cap), False
             self._total = matches, estimated
         return self._total
+
+    def matching_ids(self) -> list[int] | None:
+        """Every match, when PostgreSQL fetched them to count few (see :func:`_tally`)."""
+        self.total()
+        return self._ids
+
+    def _match(self, node: query.Node) -> SqlPart:
+        """The entries matching ``node`` (this search's words, or the subset with them
+        in the title) and the chosen facets: by id when the matches are known."""
+        ids = self.matching_ids()
+        if ids is None:
+            return _match(node, self.selected)
+        if node == self.node:
+            return "e.id = ANY(%s)", [ids]
+        words, params = _match(node)
+        return f"e.id = ANY(%s) AND {words}", [ids, *params]
 
     def count(self) -> int:
         """The entries one can page through (Paginator's count)."""
@@ -290,7 +308,7 @@ class RankedEntries:
         return sql, [_fts_query(node, self.selected), *params, limit]
 
     def _ranked_vectors(self, node: query.Node, limit: int, without: query.Node | None) -> SqlPart:
-        where, params = _match(node, self.selected)
+        where, params = self._match(node)
         if without is not None:
             excluded, excluded_params = _match(without)
             where += f" AND NOT {excluded}"
@@ -356,7 +374,7 @@ class RankedEntries:
             )
             fts = _fts_query(self.node, self.selected)
             return sql, [fts, *titled_params, *order_params]
-        where, params = _match(self.node, self.selected)
+        where, params = _match(None, self.selected) if self.node is None else self._match(self.node)
         if self.node is not None and self.sort != "relevance" and not self.total()[1]:
             # Few matches (counted exactly): those first, then their order. Left to
             # itself, PostgreSQL walks the title or date index and tests entry after
@@ -406,23 +424,34 @@ def _window(
     return None
 
 
-def _tally(node: query.Node | None, selected: Selection) -> tuple[int, bool]:
-    """(matches, estimated), the same figures on both databases. SQLite counts all
+@dataclass
+class Tally:
+    matches: int
+    estimated: bool
+    ids: list[int] | None = None  # every match, when PostgreSQL fetched them
+
+
+def _tally(node: query.Node | None, selected: Selection) -> Tally:
+    """The number of matches, the same on both databases. SQLite counts all
     matches and those in the sample in one pass over the FTS matches; PostgreSQL
-    counts the sample first (through its index) and all matches only when few."""
+    counts the sample first (through its own index) and, when it holds few,
+    fetches every match: the page's ranking and facet counts then ask for them
+    by id, instead of the full-text index again (a common word's GIN bitmap
+    costs 15-20 ms a statement however few entries match in the end)."""
     below = sample_below(1 / SAMPLE_SHARE)
     if connection.vendor == "postgresql":
         sampled = _rows(*_count_sql(node, selected, below))[0][0]
-        few = sampled < ESTIMATE_FROM
-        exact = _rows(*_count_sql(node, selected))[0][0] if few else None
-    else:
-        ids, params = _matching_ids(node, selected)
-        in_sample = f"{sample_position('id')} < {below:d}"
-        sql = f"SELECT COUNT(*), COALESCE(SUM({in_sample}), 0) FROM ({ids}) c"
-        exact, sampled = _rows(sql, params)[0]
-    if exact is None or sampled >= ESTIMATE_FROM:
-        return _rounded(sampled * SAMPLE_SHARE), True
-    return exact, False
+        if sampled >= ESTIMATE_FROM:
+            return Tally(_rounded(sampled * SAMPLE_SHARE), True)
+        ids = [row[0] for row in _rows(*_matching_ids(node, selected))]
+        return Tally(len(ids), False, ids)
+    matching, params = _matching_ids(node, selected)
+    in_sample = f"{sample_position('id')} < {below:d}"
+    sql = f"SELECT COUNT(*), COALESCE(SUM({in_sample}), 0) FROM ({matching}) c"
+    exact, sampled = _rows(sql, params)[0]
+    if sampled >= ESTIMATE_FROM:
+        return Tally(_rounded(sampled * SAMPLE_SHARE), True)
+    return Tally(exact, False)
 
 
 def _count_sql(node: query.Node | None, selected: Selection, below: int | None = None) -> SqlPart:
@@ -437,7 +466,7 @@ def _rounded(estimate: int) -> int:
 
 
 def facet_counts(
-    node: query.Node | None, selected: Selection, matches: int
+    node: query.Node | None, selected: Selection, matches: int, ids: list[int] | None = None
 ) -> dict[str, list[FacetValue]]:
     """Counts per facet value in SQL. Each chosen facet is counted without its own
     choice, so a citizen sees what picking another value of it would give.
@@ -448,6 +477,7 @@ def facet_counts(
     approximate. Counting every tag of 60,000 matches costs half a second, a sample
     of 1,000 a few milliseconds. Every group has at least the result's ``matches``,
     so only their first ``FACET_SAMPLE / matches`` of the circle need looking at.
+    ``ids``, when given, are the result's matches (the group of unchosen facets).
     """
     below = sample_below(FACET_SAMPLE / matches) if matches > FACET_SAMPLE else HASH_RANGE
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
@@ -456,7 +486,8 @@ def facet_counts(
     groups = [(unchosen, "")] + [([facet], facet) for facet in selected]
     for facets, skip in groups:
         if facets:
-            rows = _rows(*_facet_sql(node, selected, skip, facets, below))
+            known = ids if not skip else None
+            rows = _rows(*_facet_sql(node, selected, skip, facets, below, known))
             scale = HASH_RANGE / _sampled_below(rows, below)
             for facet, value, count, *_ in rows:
                 counts[facet][value] = round(count * scale)
@@ -481,14 +512,15 @@ def _facet_sql(
     skip: str,
     facets: list[str],
     below: int,
+    ids: list[int] | None = None,
 ) -> SqlPart:
     """Tags of at most FACET_SAMPLE matching entries (the lowest on the sample circle,
     all below ``below``), grouped, with how many entries were taken and the place of
     the last. Driven from those entries through the (entry, facet, value) index."""
     others = {k: v for k, v in selected.items() if k != skip}
-    ids, params = _matching_ids(node, others, below if below < HASH_RANGE else None)
+    matching, params = _matching_ids(node, others, below if below < HASH_RANGE else None, ids)
     taken = (
-        f"SELECT m.id, {sample_position('m.id')} AS position FROM ({ids}) m "
+        f"SELECT m.id, {sample_position('m.id')} AS position FROM ({matching}) m "
         f"ORDER BY position LIMIT {FACET_SAMPLE:d}"
     )
     # Every facet: all tags of an entry in one index range, not one look-up per facet
@@ -507,13 +539,17 @@ def _facet_sql(
 
 
 def _matching_ids(
-    node: query.Node | None, selected: Selection, below: int | None = None
+    node: query.Node | None,
+    selected: Selection,
+    below: int | None = None,
+    ids: list[int] | None = None,
 ) -> SqlPart:
     """``SELECT id`` of the entries matching the expression and the facet filters
-    (only those in the sample ``below``, when given); on SQLite straight from the
-    FTS table, without visiting the entries."""
-    if connection.vendor == "postgresql" or (node is None and not selected):
-        where, params = _match(node, selected)
+    (only those in the sample ``below``, when given; by id when ``ids`` holds the
+    matches already); on SQLite straight from the FTS table, without visiting the
+    entries."""
+    if ids is not None or connection.vendor == "postgresql" or (node is None and not selected):
+        where, params = ("e.id = ANY(%s)", [ids]) if ids is not None else _match(node, selected)
         if below is not None:
             where += f" AND {sample_position('e.id')} < {below:d}"
         return f"SELECT e.id FROM catalog_searchentry e WHERE {where}", params
@@ -562,7 +598,7 @@ def search_offers(
     numbers = [w for w in parsed.words if SCHOOL_NUMBER.match(w)]
     node = parsed.every_clause() if parsed.clauses else None
     titled = parsed.typed_in_title() if parsed.clauses else None
-    entries = RankedEntries(node, selected, sort, numbers, titled=titled)
+    strict = entries = RankedEntries(node, selected, sort, numbers, titled=titled)
     exact = entries.total()[0]
     relaxed = False
     if node is not None and exact < RELAX_BELOW:
@@ -590,7 +626,8 @@ def search_offers(
     )
     if with_facets:
         counted = exact if relaxed and exact else result.total  # the entries ``node`` matches
-        result.facets = facet_counts(node, selected, counted)
+        faceted = strict if strict.node == node else entries  # ``node`` is the wider one
+        result.facets = facet_counts(node, selected, counted, faceted.matching_ids())
     if result.total == 0 and parsed.words:
         result.suggestion = _suggestion(parsed)
     return result
