@@ -166,7 +166,8 @@ def facet_token(facet: str, value: str) -> str:
     return "_" + "".join(chr(ord("a") + part) for byte in digest for part in divmod(byte, 16))
 
 
-def _facet_values(tags: dict[str, list[str]]) -> list[tuple[str, str]]:
+def _tag_pairs(tags: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(facet, value) of a document's tags, each once, empty values left out."""
     return [
         (facet, value) for facet, values in tags.items() for value in dict.fromkeys(values) if value
     ]
@@ -177,21 +178,22 @@ def store(documents: list[Document]) -> None:
     for owner in ("offer", "provider"):
         ids = [d.owner_id for d in documents if d.owner == owner]
         SearchEntry.objects.filter(**{f"{owner}_id__in": ids}).delete()
+    tags = [_tag_pairs(d.tags) for d in documents]
     entries = SearchEntry.objects.bulk_create(
         [
             SearchEntry(
                 **{f"{d.owner}_id": d.owner_id},
                 **d.fields,
-                search_facets=" ".join(facet_token(*tag) for tag in _facet_values(d.tags)),
+                search_facets=" ".join(facet_token(*pair) for pair in pairs),
             )
-            for d in documents
+            for d, pairs in zip(documents, tags, strict=True)
         ]
     )
     SearchTag.objects.bulk_create(
         [
             SearchTag(entry=entry, facet=facet, value=value)
-            for entry, document in zip(entries, documents, strict=True)
-            for facet, value in _facet_values(document.tags)
+            for entry, pairs in zip(entries, tags, strict=True)
+            for facet, value in pairs
         ],
         batch_size=BATCH * 5,
     )
