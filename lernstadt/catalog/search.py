@@ -213,7 +213,7 @@ class RankedEntries:
         self.total()
         return self._ids
 
-    def _match(self, node: query.Node) -> SqlPart:
+    def _match(self, node: query.Node | None) -> SqlPart:
         """The entries matching ``node`` (this search's words, or the subset with them
         in the title) and the chosen facets: by id when the matches are known."""
         ids = self.matching_ids()
@@ -374,7 +374,7 @@ class RankedEntries:
             )
             fts = _fts_query(self.node, self.selected)
             return sql, [fts, *titled_params, *order_params]
-        where, params = _match(None, self.selected) if self.node is None else self._match(self.node)
+        where, params = self._match(self.node)
         if self.node is not None and self.sort != "relevance" and not self.total()[1]:
             # Few matches (counted exactly): those first, then their order. Left to
             # itself, PostgreSQL walks the title or date index and tests entry after
