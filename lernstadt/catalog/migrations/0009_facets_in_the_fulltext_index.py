@@ -41,8 +41,8 @@ SQLITE_BACKWARD = [*_fulltext.SQLITE_DROP, _fulltext.sqlite_table(LABELS),
                    *_fulltext.sqlite_triggers(LABELS), _fulltext.SQLITE_REBUILD,
                    "DROP INDEX IF EXISTS catalog_searchentry_sample"]  # fmt: skip
 # The sample of search.sample_below(1 / search.SAMPLE_SHARE): keep both equal
-# (tests/test_search_at_scale.py checks). %% is one % to the driver.
-IN_SAMPLE = "((id * 2654435761) %% 4294967296) < 268435456"
+# (tests/test_search_at_scale.py checks).
+IN_SAMPLE = f"{_fulltext.SAMPLE_POSITION} < 268435456"
 POSTGRES_FORWARD = [
     "ALTER TABLE catalog_searchentry ADD COLUMN facet_vector tsvector GENERATED ALWAYS AS "
     "(to_tsvector('simple'::regconfig, search_facets)) STORED",

@@ -69,11 +69,12 @@ SQLITE_DROP = [
     "DROP TABLE IF EXISTS catalog_searchentry_fts",
 ]
 SQLITE_REBUILD = "INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts) VALUES ('rebuild')"
-# Each entry's place on the sample circle (search.sample_position; PostgreSQL has it
-# from migration 0008). %% is one % to the driver.
+# Each entry's place on the sample circle, as search.sample_position("id") writes it
+# (migration 0008 has its own copy). %% is one % to the driver.
+SAMPLE_POSITION = "((id * 2654435761) %% 4294967296)"
+# The index of that place on SQLite (PostgreSQL has it from migration 0008).
 SQLITE_SAMPLE_INDEX = (
-    "CREATE INDEX IF NOT EXISTS catalog_searchentry_sample "
-    "ON catalog_searchentry (((id * 2654435761) %% 4294967296))"
+    f"CREATE INDEX IF NOT EXISTS catalog_searchentry_sample ON catalog_searchentry ({SAMPLE_POSITION})"
 )
 
 
