@@ -50,15 +50,18 @@ RELAX_BELOW = 10  # fewer entries with every word than this: add entries with so
 CANDIDATES = 100  # best-scored matches a results window is taken from (see _best_ids)
 FACET_SAMPLE = 1_000  # facet counts are exact up to this many matches, estimated beyond
 # The sample: every entry has a content-blind position on a circle of HASH_RANGE
-# points (Knuth's multiplicative hash of its id, in SQL on both databases and
-# behind an expression index on PostgreSQL); entries below a threshold form a
-# sample of that share. Counting the matches in the 1/16 sample costs a few dozen
+# points (Knuth's multiplicative hash of its id, in SQL on both databases, behind
+# an expression index on both, and the rowid of its FTS5 row on SQLite); entries
+# below a threshold form a sample of that share. Counting the matches in the 1/16 sample costs a few dozen
 # milliseconds where counting all 60,000 matches of "Kurs" cost half a second.
 HASH_RANGE = 2**32
 SAMPLE_SHARE = 16  # the sample holds one entry in 16
 # Matches in the sample from which the total is estimated: from about 1,600 matches,
 # with a standard error of at most 10 % (1 / sqrt(100)).
 ESTIMATE_FROM = 100
+# SQLite counts the matches lowest on the circle up to this many in one pass: all
+# of a small result, the sample of a larger one (see _tally).
+COUNT_AT_ONCE = 3_000
 BROWSABLE = 1_000  # pages reach this far into an estimated total
 SCHOOL_NUMBER = re.compile(r"^\d{6}$")
 
@@ -100,6 +103,10 @@ Selection = dict[str, list[str]]
 SqlPart = tuple[str, list[Any]]
 
 FTS_TABLE = "catalog_searchentry_fts"
+# An FTS row's rowid is its entry's place on the sample circle (migration 0010), so
+# FTS5 hands out matches in circle order. Its entry's id: Knuth's multiplier is odd
+# and 244002641 its inverse modulo 2**32 (%% is one % to the driver).
+FTS_ENTRY = f"((rowid * 244002641) %% {HASH_RANGE})"
 # Filters on FTS rows name "+rowid": a plain rowid IN (...) would make FTS5 run the
 # MATCH once per listed id instead of once.
 FTS_ROWID = "+rowid"
@@ -294,12 +301,12 @@ class RankedEntries:
     def _ranked_fts(self, node: query.Node, limit: int, without: query.Node | None) -> SqlPart:
         excluded, params = "", []
         if without is not None:
-            excluded = f"AND {FTS_ROWID} NOT IN ({_fts_ids()}) "
+            excluded = f"AND {FTS_ROWID} NOT IN ({_fts_rows()}) "
             params.append(query.to_fts5(without))
         ranked = (
-            f"SELECT rowid AS id, {BM25} AS score "
+            f"SELECT {FTS_ENTRY} AS id, {BM25} AS score "
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s {excluded}"
-            "ORDER BY score, rowid LIMIT %s"
+            "ORDER BY score, id LIMIT %s"
         )
         sql = (
             f"SELECT e.id, e.is_cancelled FROM ({ranked}) m CROSS JOIN catalog_searchentry e "
@@ -365,9 +372,7 @@ class RankedEntries:
         titled_join, titled_params = self._titled_join()
         if self._ranks_in_join():
             # bm25 comes from one pass over the FTS matches, joined to the entries.
-            ranked = (
-                f"SELECT rowid AS id, {BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-            )
+            ranked = f"SELECT {FTS_ENTRY} AS id, {BM25} AS score FROM {_fts_matches()}"
             sql = (
                 f"SELECT e.id FROM catalog_searchentry e JOIN ({ranked}) m ON m.id = e.id "
                 f"{titled_join} ORDER BY {order}"
@@ -399,15 +404,25 @@ class RankedEntries:
             score = _rank(self.titled)
             titled = f"SELECT e.id, {score} AS score FROM catalog_searchentry e WHERE {match}"
             return f"LEFT JOIN ({titled}) t ON t.id = e.id", [*params, *params]
-        titled = f"SELECT rowid AS id, {BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        titled = f"SELECT {FTS_ENTRY} AS id, {BM25} AS score FROM {_fts_matches()}"
         return f"LEFT JOIN ({titled}) t ON t.id = e.id", [query.to_fts5(self.titled)]
 
     def _ranks_in_join(self) -> bool:
         return self.node is not None and connection.vendor != "postgresql"
 
 
+def _fts_matches() -> str:
+    return f"{FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+
+
 def _fts_ids() -> str:
-    return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+    """The entries' ids of the FTS rows that match (one parameter, the FTS5 query)."""
+    return f"SELECT {FTS_ENTRY} FROM {_fts_matches()}"
+
+
+def _fts_rows() -> str:
+    """The rowids (circle places) of the FTS rows that match."""
+    return f"SELECT rowid FROM {_fts_matches()}"
 
 
 def _taking_place(rows: list[tuple[int, bool]]) -> int:
@@ -432,12 +447,16 @@ class Tally:
 
 
 def _tally(node: query.Node | None, selected: Selection) -> Tally:
-    """The number of matches, the same on both databases. SQLite counts all
-    matches and those in the sample in one pass over the FTS matches; PostgreSQL
-    counts the sample first (through its own index) and, when it holds few,
-    fetches every match: the page's ranking and facet counts then ask for them
-    by id, instead of the full-text index again (a common word's GIN bitmap
-    costs 15-20 ms a statement however few entries match in the end)."""
+    """The number of matches, the same on both databases: the sample's count,
+    scaled up when it holds many, else every match counted.
+
+    SQLite reads the matches in circle order, up to COUNT_AT_ONCE: that counts a
+    small result and its sample in one pass, and a large one's sample unless the
+    sample holds even more (then it counts the sample alone, its rows only).
+    PostgreSQL counts the sample through a partial GIN index of it, then fetches
+    the few matches: the page's ranking and facet counts ask for them by id,
+    instead of the full-text index again (a common word's GIN bitmap costs
+    15-20 ms a statement however few entries match in the end)."""
     below = sample_below(1 / SAMPLE_SHARE)
     if connection.vendor == "postgresql":
         sampled = _rows(*_count_sql(node, selected, below))[0][0]
@@ -445,13 +464,17 @@ def _tally(node: query.Node | None, selected: Selection) -> Tally:
             return Tally(_rounded(sampled * SAMPLE_SHARE), True)
         ids = [row[0] for row in _rows(*_matching_ids(node, selected))]
         return Tally(len(ids), False, ids)
-    matching, params = _matching_ids(node, selected)
-    in_sample = f"{sample_position('id')} < {below:d}"
-    sql = f"SELECT COUNT(*), COALESCE(SUM({in_sample}), 0) FROM ({matching}) c"
-    exact, sampled = _rows(sql, params)[0]
+    lowest, params = _lowest_on_circle(node, selected, None, None, COUNT_AT_ONCE)
+    in_sample = f"COALESCE(SUM(position < {below:d}), 0)"
+    sql = f"SELECT COUNT(*), {in_sample}, MAX(position) FROM ({lowest}) c"
+    counted, sampled, last = _rows(sql, params)[0]
+    if counted == COUNT_AT_ONCE and last < below:  # the sample holds more than was read
+        sampled = _rows(*_count_sql(node, selected, below))[0][0]
     if sampled >= ESTIMATE_FROM:
         return Tally(_rounded(sampled * SAMPLE_SHARE), True)
-    return Tally(exact, False)
+    if counted == COUNT_AT_ONCE:  # more matches than were read, few in the sample
+        counted = _rows(*_count_sql(node, selected))[0][0]
+    return Tally(counted, False)
 
 
 def _count_sql(node: query.Node | None, selected: Selection, below: int | None = None) -> SqlPart:
@@ -518,11 +541,7 @@ def _facet_sql(
     all below ``below``), grouped, with how many entries were taken and the place of
     the last. Driven from those entries through the (entry, facet, value) index."""
     others = {k: v for k, v in selected.items() if k != skip}
-    matching, params = _matching_ids(node, others, below if below < HASH_RANGE else None, ids)
-    taken = (
-        f"SELECT m.id, {sample_position('m.id')} AS position FROM ({matching}) m "
-        f"ORDER BY position LIMIT {FACET_SAMPLE:d}"
-    )
+    taken, params = _lowest_on_circle(node, others, below if below < HASH_RANGE else None, ids)
     # Every facet: all tags of an entry in one index range, not one look-up per facet
     # (the index writes tags of these facets only, tests/test_search.py checks).
     some = [] if set(facets) == set(FACETS) else facets
@@ -538,6 +557,26 @@ def _facet_sql(
     return sql, [*params, *some]
 
 
+def _lowest_on_circle(
+    node: query.Node | None,
+    selected: Selection,
+    below: int | None,
+    ids: list[int] | None,
+    limit: int | None = None,
+) -> SqlPart:
+    """``SELECT id, position`` of the ``limit`` (FACET_SAMPLE) matches lowest on the
+    sample circle (all below ``below``, when given). From the FTS table, FTS5 stops
+    after them."""
+    lowest = f"ORDER BY position LIMIT {limit or FACET_SAMPLE:d}"
+    if _from_fts(node, selected, ids):
+        bound = f" AND rowid < {below:d}" if below is not None else ""
+        sql = f"SELECT {FTS_ENTRY} AS id, rowid AS position FROM {_fts_matches()}{bound} {lowest}"
+        return sql, [_fts_query(node, selected)]
+    matching, params = _matching_ids(node, selected, below, ids)
+    position = sample_position("m.id")
+    return f"SELECT m.id, {position} AS position FROM ({matching}) m {lowest}", params
+
+
 def _matching_ids(
     node: query.Node | None,
     selected: Selection,
@@ -547,15 +586,20 @@ def _matching_ids(
     """``SELECT id`` of the entries matching the expression and the facet filters
     (only those in the sample ``below``, when given; by id when ``ids`` holds the
     matches already); on SQLite straight from the FTS table, without visiting the
-    entries."""
-    if ids is not None or connection.vendor == "postgresql" or (node is None and not selected):
+    entries, reading only the rows below the bound."""
+    if not _from_fts(node, selected, ids):
         where, params = ("e.id = ANY(%s)", [ids]) if ids is not None else _match(node, selected)
         if below is not None:
             where += f" AND {sample_position('e.id')} < {below:d}"
         return f"SELECT e.id FROM catalog_searchentry e WHERE {where}", params
-    in_sample = f" AND {sample_position('rowid')} < {below:d}" if below is not None else ""
-    sql = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{in_sample}"
-    return sql, [_fts_query(node, selected)]
+    bound = f" AND rowid < {below:d}" if below is not None else ""
+    return f"SELECT {FTS_ENTRY} AS id FROM {_fts_matches()}{bound}", [_fts_query(node, selected)]
+
+
+def _from_fts(node: query.Node | None, selected: Selection, ids: list[int] | None) -> bool:
+    """Whether the matches come from SQLite's FTS table (words or facet filters)."""
+    has_terms = node is not None or bool(selected)
+    return ids is None and connection.vendor != "postgresql" and has_terms
 
 
 def _facet_values(
@@ -673,10 +717,10 @@ def suggest(typed: str, limit: int = 8) -> list[str]:
         params: list[Any] = [tsquery, tsquery, limit * 4]
     else:
         fts = "stems_title : (" + " AND ".join(f'"{stem}"*' for stem in stems) + ")"
+        ranked = f"SELECT {FTS_ENTRY} AS id, {BM25} AS score FROM {_fts_matches()}"
         sql = (
-            f"SELECT e.title FROM {FTS_TABLE} "
-            f"JOIN catalog_searchentry e ON e.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s "
-            f"ORDER BY {BM25}, e.sort_title LIMIT %s"
+            f"SELECT e.title FROM ({ranked}) m JOIN catalog_searchentry e ON e.id = m.id "
+            "ORDER BY m.score, e.sort_title LIMIT %s"
         )
         params = [fts, limit * 4]
     titles = dict.fromkeys(row[0] for row in _rows(sql, params))

@@ -4,7 +4,8 @@ SQLite keeps the FTS5 table in step through triggers on catalog_searchentry.
 Any migration that makes Django remake that table on SQLite (adding or altering
 a column) drops the triggers with the old table, and must end with
 :func:`restore_sqlite_triggers` for the columns the index has at that point
-(and, from 0009, with :data:`SQLITE_SAMPLE_INDEX`, which Django does not know).
+(and, from 0009, with :data:`SQLITE_SAMPLE_INDEX`, which Django does not know;
+from 0010, with the triggers of :data:`CIRCLE_ROWID` and :func:`sqlite_fill`).
 """
 
 from django.db import migrations
@@ -14,24 +15,37 @@ LABEL_COLUMNS = ("stems_title", "stems_body", "stems_labels")  # migrations 0006
 FACET_COLUMNS = (*LABEL_COLUMNS, "search_facets")  # from migration 0009
 
 
-def sqlite_table(columns: tuple[str, ...], tokenchars: str = "", prefix: str = "2 3 4") -> str:
+def sqlite_table(
+    columns: tuple[str, ...],
+    tokenchars: str = "",
+    prefix: str = "2 3 4",
+    content: str = "catalog_searchentry",
+    content_rowid: str = "id",
+) -> str:
     """The FTS5 table; ``tokenchars`` are kept inside tokens (from 0009: "_", which
-    starts every facet token); ``prefix`` lists the prefix lengths FTS5 indexes."""
+    starts every facet token); ``prefix`` lists the prefix lengths FTS5 indexes;
+    ``content`` is the table the rows are read from, by ``content_rowid``, or "" for
+    a contentless index (from 0010)."""
     tokenize = "unicode61 remove_diacritics 2" + (f" tokenchars ''{tokenchars}''" if tokenchars else "")
+    source = f"content='{content}', content_rowid='{content_rowid}'" if content else "content=''"
     return f"""CREATE VIRTUAL TABLE catalog_searchentry_fts USING fts5(
-        {", ".join(columns)},
-        content='catalog_searchentry', content_rowid='id',
+        {", ".join(columns)}, {source},
         tokenize='{tokenize}', prefix='{prefix}')"""
 
 
-def sqlite_triggers(columns: tuple[str, ...]) -> list[str]:
+def sqlite_triggers(columns: tuple[str, ...], rowid: str = "{}.id") -> list[str]:
+    """Triggers that keep the FTS5 rows in step; ``rowid`` is an FTS row's id in
+    SQL of the entry's columns ("{}" stands for new or old)."""
     names = ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
     old = ", ".join(f"old.{c}" for c in columns)
-    insert = f"INSERT INTO catalog_searchentry_fts(rowid, {names}) VALUES (new.id, {new});"
+    insert = (
+        f"INSERT INTO catalog_searchentry_fts(rowid, {names}) "
+        f"VALUES ({rowid.format('new')}, {new});"
+    )
     delete = (
         f"INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts, rowid, {names}) "
-        f"VALUES ('delete', old.id, {old});"
+        f"VALUES ('delete', {rowid.format('old')}, {old});"
     )
     return [
         "CREATE TRIGGER IF NOT EXISTS catalog_searchentry_ai AFTER INSERT ON catalog_searchentry "
@@ -69,6 +83,7 @@ SQLITE_DROP = [
     "DROP TABLE IF EXISTS catalog_searchentry_fts",
 ]
 SQLITE_REBUILD = "INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts) VALUES ('rebuild')"
+SQLITE_OPTIMIZE = "INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts) VALUES ('optimize')"
 # Each entry's place on the sample circle, as search.sample_position("id") writes it
 # (migration 0008 has its own copy). %% is one % to the driver.
 SAMPLE_POSITION = "((id * 2654435761) %% 4294967296)"
@@ -76,6 +91,20 @@ SAMPLE_POSITION = "((id * 2654435761) %% 4294967296)"
 SQLITE_SAMPLE_INDEX = (
     f"CREATE INDEX IF NOT EXISTS catalog_searchentry_sample ON catalog_searchentry ({SAMPLE_POSITION})"
 )
+# From 0010, an FTS row's rowid is its entry's place on the circle ("{}": new or old).
+CIRCLE_ROWID = "(({}.id * 2654435761) %% 4294967296)"
+
+
+def sqlite_fill(columns: tuple[str, ...]) -> list[str]:
+    """Write the contentless index (0010) anew from the entries, one row per entry
+    at its place on the circle; the triggers keep it in step afterwards."""
+    names = ", ".join(columns)
+    return [
+        "INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts) VALUES ('delete-all')",
+        f"INSERT INTO catalog_searchentry_fts(rowid, {names}) "
+        f"SELECT {SAMPLE_POSITION}, {names} FROM catalog_searchentry",
+        SQLITE_OPTIMIZE,
+    ]
 
 
 def on_vendor(statements_by_vendor: dict[str, list[str]]):  # type: ignore[no-untyped-def]
