@@ -183,6 +183,14 @@ def test_anonymous_cannot_edit_the_thesaurus(client: Client) -> None:
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
+def test_a_number_is_not_split_like_a_compound(catalogue: None) -> None:
+    """ "165487" is a school number, not "165" and "487" (nor a word ending in "487")."""
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    offer(vhs, "Raum 165", "Im Haus 487")
+    offer(vhs, "Kurs 1487")
+    assert titles("165487") == ["Otto-Hahn-Gymnasium"]
+
+
 def test_compound_parts_must_stand_in_the_text_not_only_in_labels(catalogue: None) -> None:
     vhs = Provider.objects.get(name="Volkshochschule Herne")
     Offer.objects.create(

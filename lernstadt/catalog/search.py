@@ -52,8 +52,9 @@ FACET_SAMPLE = 1_000  # facet counts are exact up to this many matches, estimate
 # The sample: every entry has a content-blind position on a circle of HASH_RANGE
 # points (Knuth's multiplicative hash of its id, in SQL on both databases, behind
 # an expression index on both, and the rowid of its FTS5 row on SQLite); entries
-# below a threshold form a sample of that share. Counting the matches in the 1/16 sample costs a few dozen
-# milliseconds where counting all 60,000 matches of "Kurs" cost half a second.
+# below a threshold form a sample of that share. Counting the matches in the 1/16
+# sample costs a few milliseconds where counting all 60,000 matches of "Kurs" cost
+# half a second.
 HASH_RANGE = 2**32
 SAMPLE_SHARE = 16  # the sample holds one entry in 16
 # Matches in the sample from which the total is estimated: from about 1,600 matches,

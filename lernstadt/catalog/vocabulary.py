@@ -50,8 +50,11 @@ def compounds_ending_in(stem_: str, limit: int = COMPOUND_LIMIT) -> list[str]:
     """Stems of indexed compounds whose last part is ``stem_``: "chor" -> ["kinderchor", ...].
 
     German puts the head of a compound last, so a Kinderchor is a Chor; the
-    head in front must be a part of its own (three letters or more).
+    head in front must be a part of its own (three letters or more). Only words
+    of letters are compounds: "100116" is a school number, not "100" and "116".
     """
+    if not stem_.isalpha():
+        return []
     backwards = stem_[::-1]
     rows = SearchWord.objects.filter(**_starting_with("stem_reversed", backwards))
     stems = {
@@ -84,8 +87,10 @@ def compound_splits(word: str) -> list[tuple[str, str, str]]:
 
     "deutschkurs" -> ("deutsch", "kurs", "deutsch"); "schwimmkurs" ->
     ("schwimm", "kurs", "schwimmen"). Which of them are real is decided by
-    the vocabulary.
+    the vocabulary. Words with digits are not split (see compounds_ending_in).
     """
+    if not word.isalpha():
+        return []
     splits = []
     for cut in range(COMPOUND_MIN_PART, len(word) - COMPOUND_MIN_PART + 1):
         head, tail = word[:cut], word[cut:]
