@@ -386,6 +386,28 @@ def test_sqlite_reads_the_sample_and_the_lowest_matches_in_circle_order(courses:
     assert "ORDER BY" not in lowest, lowest
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan")
+@pytest.mark.parametrize(("walk_per_sort", "walks"), [(4, True), (0, False)])
+def test_sqlite_walks_the_title_index_for_many_matches_by_title(
+    courses: None,
+    small_sample: None,
+    monkeypatch: pytest.MonkeyPatch,
+    walk_per_sort: int,
+    walks: bool,
+) -> None:
+    """An estimated total sorted by title: the index walk stops after the window,
+    where fetching and sorting every match would not; with few steps to gain, sort."""
+    monkeypatch.setattr(search, "WALK_PER_SORT", walk_per_sort)
+    entries = search.RankedEntries(query.parse("Kurs").every_clause(), {}, "title", [])
+    assert entries.total()[1], "the total must be estimated for the walk"
+    sql, params = entries._page_sql(stop=7)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql} LIMIT 7", params)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert ("searchentry_by_title" in plan) is walks, plan
+    assert ("TEMP B-TREE FOR ORDER BY" in plan) is not walks, plan
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's way to few matches")
 def test_postgresql_fetches_few_matches_once_and_ranks_and_counts_them_by_id(
     courses: None,

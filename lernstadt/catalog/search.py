@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils.translation import gettext
 
 from lernstadt.catalog import indexing, query, text, vocabulary
@@ -64,6 +64,9 @@ ESTIMATE_FROM = 100
 # of a small result, the sample of a larger one (see _tally).
 COUNT_AT_ONCE = 3_000
 BROWSABLE = 1_000  # pages reach this far into an estimated total
+# SQLite sorts many matches by title by walking the title index, when the walk is
+# short: a step of it costs about a quarter of sorting one match (see _walks_titles).
+WALK_PER_SORT = 4
 SCHOOL_NUMBER = re.compile(r"^\d{6}$")
 
 # Indexing lives in its own module; these names are part of the search room's door.
@@ -253,7 +256,7 @@ class RankedEntries:
     def _fetch(self, start: int, stop: int) -> list[SearchEntry]:
         ids = self._best_ids(start, stop) if self._ranks_best_first() else None
         if ids is None:
-            sql, params = self._page_sql()
+            sql, params = self._page_sql(stop)
             rows = _rows(f"{sql} LIMIT %s OFFSET %s", [*params, stop - start, start])
             ids = [row[0] for row in rows]
         entries = SearchEntry.objects.in_bulk(ids)
@@ -368,7 +371,7 @@ class RankedEntries:
             return "COALESCE(t.score, " + self._score().removesuffix(" DESC") + ") DESC"
         return "COALESCE(t.score, m.score)"
 
-    def _page_sql(self) -> SqlPart:
+    def _page_sql(self, stop: int) -> SqlPart:
         order, order_params = self._order()
         titled_join, titled_params = self._titled_join()
         if self._ranks_in_join():
@@ -393,8 +396,26 @@ class RankedEntries:
             return sql, [*params, *order_params]
         if self.node is not None and self.sort == "relevance":
             order_params.append(query.to_tsquery(self.node))
+        if self._walks_titles(stop):
+            # "+": the matches only test each entry of the title index as it walks, which
+            # stops after the window, instead of each match being fetched and sorted.
+            where = f"+{where}"
         sql = f"SELECT e.id FROM catalog_searchentry e {titled_join} WHERE {where} ORDER BY {order}"
         return sql, [*titled_params, *params, *order_params]
+
+    def _walks_titles(self, stop: int) -> bool:
+        """Whether SQLite should walk the title index to a window ending at ``stop``.
+
+        PostgreSQL decides this from its statistics; SQLite knows nothing of how many
+        entries the full-text index will give. The walk meets a match every
+        ``entries / matches`` steps; the highest id bounds the entries from above."""
+        if connection.vendor == "postgresql" or self.sort != "title" or self.numbers:
+            return False
+        if self.first is not None or (self.node is None and not self.selected):
+            return False
+        matches = self.total()[0]
+        highest = SearchEntry.objects.aggregate(highest=Max("id"))["highest"] or 0
+        return stop * highest <= WALK_PER_SORT * matches * matches
 
     def _titled_join(self) -> SqlPart:
         """``t``: the entries with every typed word in their title, with their score."""
@@ -409,7 +430,9 @@ class RankedEntries:
         return f"LEFT JOIN ({titled}) t ON t.id = e.id", [query.to_fts5(self.titled)]
 
     def _ranks_in_join(self) -> bool:
-        return self.node is not None and connection.vendor != "postgresql"
+        return (
+            self.node is not None and connection.vendor != "postgresql" and self.sort == "relevance"
+        )
 
 
 def _fts_matches() -> str:
