@@ -134,7 +134,7 @@ def bare_fts(query: str) -> Callable[[], object]:
     """A bare ranked full-text query on the same index: the practical floor."""
     from django.db import connection
 
-    from lernstadt.catalog import search, text
+    from lernstadt.catalog import text
 
     words = text.query_words(query)
     if connection.vendor == "postgresql":
@@ -146,8 +146,7 @@ def bare_fts(query: str) -> Callable[[], object]:
         params: list[str] = [tsquery, tsquery]
     else:
         sql = (
-            f"SELECT {search.FTS_ENTRY} FROM catalog_searchentry_fts "
-            "WHERE catalog_searchentry_fts MATCH %s "
+            "SELECT rowid FROM catalog_searchentry_fts WHERE catalog_searchentry_fts MATCH %s "
             "ORDER BY bm25(catalog_searchentry_fts, 10.0, 1.0, 0.2) LIMIT 20"
         )
         params = [" AND ".join(f'"{text.query_stem(w)}"*' for w in words)]

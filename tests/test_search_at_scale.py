@@ -154,26 +154,6 @@ def test_a_large_total_is_estimated_from_the_sample(courses: None, small_sample:
     assert result.total == len(sampled) * 4
 
 
-@pytest.mark.parametrize("at_once", [2, 10, 59, 60, 61])
-@pytest.mark.parametrize("estimate_from", [3, 40])
-def test_the_total_is_the_same_however_many_matches_are_read_in_one_pass(
-    courses: None, monkeypatch: pytest.MonkeyPatch, at_once: int, estimate_from: int
-) -> None:
-    """SQLite reads up to COUNT_AT_ONCE matches first: a pass that stops short of
-    the whole result, or of the sample, must not change the rule's total."""
-    monkeypatch.setattr(search, "SAMPLE_SHARE", 4)
-    monkeypatch.setattr(search, "ESTIMATE_FROM", estimate_from)
-    monkeypatch.setattr(search, "COUNT_AT_ONCE", at_once)
-    everything = course_entries()
-    sampled = [i for i in everything if in_sample(i, 1 / 4)]
-    estimated = len(sampled) >= estimate_from
-    result = search.search_offers("Kurs", with_facets=False)
-    assert (result.total, result.total_estimated) == (
-        len(sampled) * 4 if estimated else len(everything),
-        estimated,
-    )
-
-
 def test_pages_reach_only_so_far_into_an_estimated_total(courses: None, small_sample: None) -> None:
     result = search.search_offers("Kurs", per_page=7)
     assert result.page.paginator.num_pages == 2
@@ -329,48 +309,52 @@ def test_sqlite_takes_the_lowest_on_the_circle_from_the_sample_index(db: None) -
     assert "catalog_searchentry_sample" in plan
 
 
-def _fulltext_instances() -> set[tuple[str, int, str]]:
-    """(term, rowid, column) of every word the FTS5 index holds (SQLite)."""
+def _sample_index_words() -> set[tuple[str, int, str]]:
+    """(term, rowid, column) of every word SQLite's sample index holds."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_words "
-            "USING fts5vocab(main, catalog_searchentry_fts, 'instance')"
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.sample_words "
+            f"USING fts5vocab(main, {search.FTS_SAMPLE}, 'instance')"
         )
-        cursor.execute("SELECT term, doc, col FROM temp.fts_words")
+        cursor.execute("SELECT term, doc, col FROM temp.sample_words")
         return set(cursor.fetchall())
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 rows")
-def test_sqlite_triggers_keep_the_fulltext_rows_as_a_fresh_fill_writes_them(
-    courses: None,
-) -> None:
-    """The index holds no text of its own (migration 0010): the triggers must remove
-    exactly what they wrote, at the entry's place on the circle."""
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's sample index")
+def test_sqlite_triggers_keep_the_sample_index_as_a_fresh_fill_writes_it(courses: None) -> None:
+    """The sample's index holds no text of its own (migration 0010): its triggers
+    must remove exactly what they wrote, at the entry's place on the circle, and
+    hold the entries of its part of the circle only."""
     fulltext = importlib.import_module("lernstadt.catalog.migrations._fulltext")
+    below = search.sample_below(1 / search.SAMPLE_INDEX_SHARE)
+    assert below == fulltext.SAMPLE_INDEX_BELOW
     offers = list(Offer.objects.order_by("id"))
-    offers[0].title = "Umbenannt Gitarre"
-    offers[0].save()
-    offers[1].delete()
-    kept = _fulltext_instances()
+    for offer in offers[:48]:
+        offer.title = "Umbenannt Gitarre"
+        offer.save()
+    Offer.objects.filter(id__in=[offer.id for offer in offers[48:]]).delete()
+    kept = _sample_index_words()
     with connection.cursor() as cursor:
-        for statement in fulltext.sqlite_fill(fulltext.FACET_COLUMNS):
+        for statement in fulltext.sqlite_sample_fill(fulltext.FACET_COLUMNS):
             cursor.execute(statement, [])
-    assert _fulltext_instances() == kept
-    places = {(entry_id * 2654435761) % search.HASH_RANGE for entry_id in
-              SearchEntry.objects.values_list("id", flat=True)}  # fmt: skip
-    assert {doc for _, doc, _ in kept} == places
-    assert search.search_offers("Gitarre").total == 1
+    assert _sample_index_words() == kept
+    places = {position(entry_id) for entry_id in SearchEntry.objects.values_list("id", flat=True)}
+    assert {doc for _, doc, _ in kept} == {place for place in places if place < below}
+    renamed = SearchEntry.objects.filter(offer__in=offers[:48]).values_list("id", flat=True)
+    in_sample = {position(entry_id) for entry_id in renamed} & {doc for _, doc, _ in kept}
+    assert in_sample and {doc for term, doc, col in kept if term == "gitarr"} == in_sample
 
 
-def test_an_fts_row_names_its_entry_by_the_inverse_of_the_circle() -> None:
+def test_a_sample_row_names_its_entry_by_the_inverse_of_the_circle() -> None:
     assert (2654435761 * 244002641) % search.HASH_RANGE == 1
-    assert "244002641" in search.FTS_ENTRY
+    assert "244002641" in search.FTS_SAMPLE_ENTRY
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 rows")
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's sample index")
 def test_sqlite_reads_the_sample_and_the_lowest_matches_in_circle_order(courses: None) -> None:
-    """FTS5 takes the bound on the place (its rowid) and the order by it itself: it
-    reads the sample's rows only, and stops after the lowest, with no sort."""
+    """From the sample's index, FTS5 takes the bound on the place (its rowid) and
+    the order by it itself: it reads the sample's rows only, and stops after the
+    lowest, with no sort."""
     node = query.parse("Kurs").every_clause()
     below = search.sample_below(1 / search.SAMPLE_SHARE)
     plans = []
@@ -382,8 +366,9 @@ def test_sqlite_reads_the_sample_and_the_lowest_matches_in_circle_order(courses:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             plans.append("\n".join(str(row[-1]) for row in cursor.fetchall()))
     counted, lowest = plans
-    assert "VIRTUAL TABLE INDEX" in counted and ":M" in counted and "<" in counted.split(":M")[1]
-    assert "ORDER BY" not in lowest, lowest
+    assert f"SCAN {search.FTS_SAMPLE} VIRTUAL TABLE INDEX" in counted, counted
+    assert "<" in counted.split(":M")[1], counted
+    assert search.FTS_SAMPLE in lowest and "ORDER BY" not in lowest, lowest
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan")

@@ -50,9 +50,9 @@ RELAX_BELOW = 10  # fewer entries with every word than this: add entries with so
 CANDIDATES = 100  # best-scored matches a results window is taken from (see _best_ids)
 FACET_SAMPLE = 1_000  # facet counts are exact up to this many matches, estimated beyond
 # The sample: every entry has a content-blind position on a circle of HASH_RANGE
-# points (Knuth's multiplicative hash of its id, in SQL on both databases, behind
-# an expression index on both, and the rowid of its FTS5 row on SQLite); entries
-# below a threshold form a sample of that share. Counting the matches in the 1/16
+# points (Knuth's multiplicative hash of its id, in SQL on both databases and
+# behind an expression index on both); entries below a threshold form a sample of
+# that share. Counting the matches in the 1/16
 # sample costs a few milliseconds where counting all 60,000 matches of "Kurs" cost
 # half a second.
 HASH_RANGE = 2**32
@@ -60,9 +60,9 @@ SAMPLE_SHARE = 16  # the sample holds one entry in 16
 # Matches in the sample from which the total is estimated: from about 1,600 matches,
 # with a standard error of at most 10 % (1 / sqrt(100)).
 ESTIMATE_FROM = 100
-# SQLite counts the matches lowest on the circle up to this many in one pass: all
-# of a small result, the sample of a larger one (see _tally).
-COUNT_AT_ONCE = 3_000
+# Both databases keep a full-text index of a sample alone: PostgreSQL a GIN index of
+# the 1/16 sample, SQLite an FTS5 table of this larger one, in circle order.
+SAMPLE_INDEX_SHARE = 4  # SQLite's sample index holds one entry in 4 (migration 0010)
 BROWSABLE = 1_000  # pages reach this far into an estimated total
 # SQLite sorts many matches by title by walking the title index, when the walk is
 # short: a step of it costs about a quarter of sorting one match (see _walks_titles).
@@ -107,10 +107,11 @@ Selection = dict[str, list[str]]
 SqlPart = tuple[str, list[Any]]
 
 FTS_TABLE = "catalog_searchentry_fts"
-# An FTS row's rowid is its entry's place on the sample circle (migration 0010), so
-# FTS5 hands out matches in circle order. Its entry's id: Knuth's multiplier is odd
-# and 244002641 its inverse modulo 2**32 (%% is one % to the driver).
-FTS_ENTRY = f"((rowid * 244002641) %% {HASH_RANGE})"
+# The sample's FTS5 table (migration 0010): a row's rowid is its entry's place on the
+# circle, so FTS5 hands out matches in circle order. Its entry's id: Knuth's
+# multiplier is odd and 244002641 its inverse modulo 2**32 (%% is one % to the driver).
+FTS_SAMPLE = "catalog_searchentry_fts_sample"
+FTS_SAMPLE_ENTRY = f"((rowid * 244002641) %% {HASH_RANGE})"
 # Filters on FTS rows name "+rowid": a plain rowid IN (...) would make FTS5 run the
 # MATCH once per listed id instead of once.
 FTS_ROWID = "+rowid"
@@ -305,12 +306,12 @@ class RankedEntries:
     def _ranked_fts(self, node: query.Node, limit: int, without: query.Node | None) -> SqlPart:
         excluded, params = "", []
         if without is not None:
-            excluded = f"AND {FTS_ROWID} NOT IN ({_fts_rows()}) "
+            excluded = f"AND {FTS_ROWID} NOT IN ({_fts_ids()}) "
             params.append(query.to_fts5(without))
         ranked = (
-            f"SELECT {FTS_ENTRY} AS id, {BM25} AS score "
+            f"SELECT rowid AS id, {BM25} AS score "
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s {excluded}"
-            "ORDER BY score, id LIMIT %s"
+            "ORDER BY score, rowid LIMIT %s"
         )
         sql = (
             f"SELECT e.id, e.is_cancelled FROM ({ranked}) m CROSS JOIN catalog_searchentry e "
@@ -376,7 +377,7 @@ class RankedEntries:
         titled_join, titled_params = self._titled_join()
         if self._ranks_in_join():
             # bm25 comes from one pass over the FTS matches, joined to the entries.
-            ranked = f"SELECT {FTS_ENTRY} AS id, {BM25} AS score FROM {_fts_matches()}"
+            ranked = f"SELECT rowid AS id, {BM25} AS score FROM {_fts_matches()}"
             sql = (
                 f"SELECT e.id FROM catalog_searchentry e JOIN ({ranked}) m ON m.id = e.id "
                 f"{titled_join} ORDER BY {order}"
@@ -426,7 +427,7 @@ class RankedEntries:
             score = _rank(self.titled)
             titled = f"SELECT e.id, {score} AS score FROM catalog_searchentry e WHERE {match}"
             return f"LEFT JOIN ({titled}) t ON t.id = e.id", [*params, *params]
-        titled = f"SELECT {FTS_ENTRY} AS id, {BM25} AS score FROM {_fts_matches()}"
+        titled = f"SELECT rowid AS id, {BM25} AS score FROM {_fts_matches()}"
         return f"LEFT JOIN ({titled}) t ON t.id = e.id", [query.to_fts5(self.titled)]
 
     def _ranks_in_join(self) -> bool:
@@ -435,17 +436,11 @@ class RankedEntries:
         )
 
 
-def _fts_matches() -> str:
-    return f"{FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+def _fts_matches(table: str = FTS_TABLE) -> str:
+    return f"{table} WHERE {table} MATCH %s"
 
 
 def _fts_ids() -> str:
-    """The entries' ids of the FTS rows that match (one parameter, the FTS5 query)."""
-    return f"SELECT {FTS_ENTRY} FROM {_fts_matches()}"
-
-
-def _fts_rows() -> str:
-    """The rowids (circle places) of the FTS rows that match."""
     return f"SELECT rowid FROM {_fts_matches()}"
 
 
@@ -472,33 +467,18 @@ class Tally:
 
 def _tally(node: query.Node | None, selected: Selection) -> Tally:
     """The number of matches, the same on both databases: the sample's count,
-    scaled up when it holds many, else every match counted.
-
-    SQLite reads the matches in circle order, up to COUNT_AT_ONCE: that counts a
-    small result and its sample in one pass, and a large one's sample unless the
-    sample holds even more (then it counts the sample alone, its rows only).
-    PostgreSQL counts the sample through a partial GIN index of it, then fetches
-    the few matches: the page's ranking and facet counts ask for them by id,
-    instead of the full-text index again (a common word's GIN bitmap costs
-    15-20 ms a statement however few entries match in the end)."""
-    below = sample_below(1 / SAMPLE_SHARE)
-    if connection.vendor == "postgresql":
-        sampled = _rows(*_count_sql(node, selected, below))[0][0]
-        if sampled >= ESTIMATE_FROM:
-            return Tally(_rounded(sampled * SAMPLE_SHARE), True)
-        ids = [row[0] for row in _rows(*_matching_ids(node, selected))]
-        return Tally(len(ids), False, ids)
-    lowest, params = _lowest_on_circle(node, selected, None, None, COUNT_AT_ONCE)
-    in_sample = f"COALESCE(SUM(position < {below:d}), 0)"
-    sql = f"SELECT COUNT(*), {in_sample}, MAX(position) FROM ({lowest}) c"
-    counted, sampled, last = _rows(sql, params)[0]
-    if counted == COUNT_AT_ONCE and last < below:  # the sample holds more than was read
-        sampled = _rows(*_count_sql(node, selected, below))[0][0]
+    scaled up when it holds many, else every match counted. Both count the
+    sample through a full-text index of a sample alone (see SAMPLE_INDEX_SHARE).
+    PostgreSQL then fetches the few matches: the page's ranking and facet counts
+    ask for them by id, instead of the full-text index again (a common word's
+    GIN bitmap costs 15-20 ms a statement however few entries match in the end)."""
+    sampled = _rows(*_count_sql(node, selected, sample_below(1 / SAMPLE_SHARE)))[0][0]
     if sampled >= ESTIMATE_FROM:
         return Tally(_rounded(sampled * SAMPLE_SHARE), True)
-    if counted == COUNT_AT_ONCE:  # more matches than were read, few in the sample
-        counted = _rows(*_count_sql(node, selected))[0][0]
-    return Tally(counted, False)
+    if connection.vendor == "postgresql":
+        ids = [row[0] for row in _rows(*_matching_ids(node, selected))]
+        return Tally(len(ids), False, ids)
+    return Tally(_rows(*_count_sql(node, selected))[0][0], False)
 
 
 def _count_sql(node: query.Node | None, selected: Selection, below: int | None = None) -> SqlPart:
@@ -582,19 +562,15 @@ def _facet_sql(
 
 
 def _lowest_on_circle(
-    node: query.Node | None,
-    selected: Selection,
-    below: int | None,
-    ids: list[int] | None,
-    limit: int | None = None,
+    node: query.Node | None, selected: Selection, below: int | None, ids: list[int] | None
 ) -> SqlPart:
-    """``SELECT id, position`` of the ``limit`` (FACET_SAMPLE) matches lowest on the
-    sample circle (all below ``below``, when given). From the FTS table, FTS5 stops
-    after them."""
-    lowest = f"ORDER BY position LIMIT {limit or FACET_SAMPLE:d}"
-    if _from_fts(node, selected, ids):
-        bound = f" AND rowid < {below:d}" if below is not None else ""
-        sql = f"SELECT {FTS_ENTRY} AS id, rowid AS position FROM {_fts_matches()}{bound} {lowest}"
+    """``SELECT id, position`` of the FACET_SAMPLE matches lowest on the sample circle
+    (all below ``below``, when given). From SQLite's sample index, FTS5 stops after
+    them."""
+    lowest = f"ORDER BY position LIMIT {FACET_SAMPLE:d}"
+    if _from_fts(node, selected, ids) and _in_sample_index(below):
+        places = f"{FTS_SAMPLE_ENTRY} AS id, rowid AS position FROM {_fts_matches(FTS_SAMPLE)}"
+        sql = f"SELECT {places} AND rowid < {below:d} {lowest}"
         return sql, [_fts_query(node, selected)]
     matching, params = _matching_ids(node, selected, below, ids)
     position = sample_position("m.id")
@@ -609,21 +585,30 @@ def _matching_ids(
 ) -> SqlPart:
     """``SELECT id`` of the entries matching the expression and the facet filters
     (only those in the sample ``below``, when given; by id when ``ids`` holds the
-    matches already); on SQLite straight from the FTS table, without visiting the
-    entries, reading only the rows below the bound."""
+    matches already); on SQLite straight from an FTS table, without visiting the
+    entries: a sample from the sample's own table, its rows below the bound only."""
     if not _from_fts(node, selected, ids):
         where, params = ("e.id = ANY(%s)", [ids]) if ids is not None else _match(node, selected)
         if below is not None:
             where += f" AND {sample_position('e.id')} < {below:d}"
         return f"SELECT e.id FROM catalog_searchentry e WHERE {where}", params
-    bound = f" AND rowid < {below:d}" if below is not None else ""
-    return f"SELECT {FTS_ENTRY} AS id FROM {_fts_matches()}{bound}", [_fts_query(node, selected)]
+    fts = [_fts_query(node, selected)]
+    if below is not None and _in_sample_index(below):
+        sampled = f"{_fts_matches(FTS_SAMPLE)} AND rowid < {below:d}"
+        return f"SELECT {FTS_SAMPLE_ENTRY} AS id FROM {sampled}", fts
+    bound = f" AND {sample_position('rowid')} < {below:d}" if below is not None else ""
+    return f"SELECT rowid AS id FROM {_fts_matches()}{bound}", fts
 
 
 def _from_fts(node: query.Node | None, selected: Selection, ids: list[int] | None) -> bool:
-    """Whether the matches come from SQLite's FTS table (words or facet filters)."""
+    """Whether the matches come from SQLite's FTS tables (words or facet filters)."""
     has_terms = node is not None or bool(selected)
     return ids is None and connection.vendor != "postgresql" and has_terms
+
+
+def _in_sample_index(below: int | None) -> bool:
+    """Whether the part of the circle below ``below`` lies in SQLite's sample index."""
+    return below is not None and below <= sample_below(1 / SAMPLE_INDEX_SHARE)
 
 
 def _facet_values(
@@ -741,7 +726,7 @@ def suggest(typed: str, limit: int = 8) -> list[str]:
         params: list[Any] = [tsquery, tsquery, limit * 4]
     else:
         fts = "stems_title : (" + " AND ".join(f'"{stem}"*' for stem in stems) + ")"
-        ranked = f"SELECT {FTS_ENTRY} AS id, {BM25} AS score FROM {_fts_matches()}"
+        ranked = f"SELECT rowid AS id, {BM25} AS score FROM {_fts_matches()}"
         sql = (
             f"SELECT e.title FROM ({ranked}) m JOIN catalog_searchentry e ON e.id = m.id "
             "ORDER BY m.score, e.sort_title LIMIT %s"

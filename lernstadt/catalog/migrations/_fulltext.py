@@ -5,7 +5,7 @@ Any migration that makes Django remake that table on SQLite (adding or altering
 a column) drops the triggers with the old table, and must end with
 :func:`restore_sqlite_triggers` for the columns the index has at that point
 (and, from 0009, with :data:`SQLITE_SAMPLE_INDEX`, which Django does not know;
-from 0010, with the triggers of :data:`CIRCLE_ROWID` and :func:`sqlite_fill`).
+from 0010, with the sample's full-text index: :func:`sqlite_sample_index`).
 """
 
 from django.db import migrations
@@ -15,37 +15,24 @@ LABEL_COLUMNS = ("stems_title", "stems_body", "stems_labels")  # migrations 0006
 FACET_COLUMNS = (*LABEL_COLUMNS, "search_facets")  # from migration 0009
 
 
-def sqlite_table(
-    columns: tuple[str, ...],
-    tokenchars: str = "",
-    prefix: str = "2 3 4",
-    content: str = "catalog_searchentry",
-    content_rowid: str = "id",
-) -> str:
+def sqlite_table(columns: tuple[str, ...], tokenchars: str = "", prefix: str = "2 3 4") -> str:
     """The FTS5 table; ``tokenchars`` are kept inside tokens (from 0009: "_", which
-    starts every facet token); ``prefix`` lists the prefix lengths FTS5 indexes;
-    ``content`` is the table the rows are read from, by ``content_rowid``, or "" for
-    a contentless index (from 0010)."""
+    starts every facet token); ``prefix`` lists the prefix lengths FTS5 indexes."""
     tokenize = "unicode61 remove_diacritics 2" + (f" tokenchars ''{tokenchars}''" if tokenchars else "")
-    source = f"content='{content}', content_rowid='{content_rowid}'" if content else "content=''"
     return f"""CREATE VIRTUAL TABLE catalog_searchentry_fts USING fts5(
-        {", ".join(columns)}, {source},
+        {", ".join(columns)},
+        content='catalog_searchentry', content_rowid='id',
         tokenize='{tokenize}', prefix='{prefix}')"""
 
 
-def sqlite_triggers(columns: tuple[str, ...], rowid: str = "{}.id") -> list[str]:
-    """Triggers that keep the FTS5 rows in step; ``rowid`` is an FTS row's id in
-    SQL of the entry's columns ("{}" stands for new or old)."""
+def sqlite_triggers(columns: tuple[str, ...]) -> list[str]:
     names = ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
     old = ", ".join(f"old.{c}" for c in columns)
-    insert = (
-        f"INSERT INTO catalog_searchentry_fts(rowid, {names}) "
-        f"VALUES ({rowid.format('new')}, {new});"
-    )
+    insert = f"INSERT INTO catalog_searchentry_fts(rowid, {names}) VALUES (new.id, {new});"
     delete = (
         f"INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts, rowid, {names}) "
-        f"VALUES ('delete', {rowid.format('old')}, {old});"
+        f"VALUES ('delete', old.id, {old});"
     )
     return [
         "CREATE TRIGGER IF NOT EXISTS catalog_searchentry_ai AFTER INSERT ON catalog_searchentry "
@@ -83,7 +70,6 @@ SQLITE_DROP = [
     "DROP TABLE IF EXISTS catalog_searchentry_fts",
 ]
 SQLITE_REBUILD = "INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts) VALUES ('rebuild')"
-SQLITE_OPTIMIZE = "INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts) VALUES ('optimize')"
 # Each entry's place on the sample circle, as search.sample_position("id") writes it
 # (migration 0008 has its own copy). %% is one % to the driver.
 SAMPLE_POSITION = "((id * 2654435761) %% 4294967296)"
@@ -91,20 +77,6 @@ SAMPLE_POSITION = "((id * 2654435761) %% 4294967296)"
 SQLITE_SAMPLE_INDEX = (
     f"CREATE INDEX IF NOT EXISTS catalog_searchentry_sample ON catalog_searchentry ({SAMPLE_POSITION})"
 )
-# From 0010, an FTS row's rowid is its entry's place on the circle ("{}": new or old).
-CIRCLE_ROWID = "(({}.id * 2654435761) %% 4294967296)"
-
-
-def sqlite_fill(columns: tuple[str, ...]) -> list[str]:
-    """Write the contentless index (0010) anew from the entries, one row per entry
-    at its place on the circle; the triggers keep it in step afterwards."""
-    names = ", ".join(columns)
-    return [
-        "INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts) VALUES ('delete-all')",
-        f"INSERT INTO catalog_searchentry_fts(rowid, {names}) "
-        f"SELECT {SAMPLE_POSITION}, {names} FROM catalog_searchentry",
-        SQLITE_OPTIMIZE,
-    ]
 
 
 def on_vendor(statements_by_vendor: dict[str, list[str]]):  # type: ignore[no-untyped-def]
@@ -121,3 +93,58 @@ def restore_sqlite_triggers(columns: tuple[str, ...] = FIRST_COLUMNS) -> migrati
         on_vendor({"sqlite": [*sqlite_triggers(columns), SQLITE_REBUILD]}),
         migrations.RunPython.noop,
     )
+
+
+# From 0010, SQLite also keeps a full-text index of the entries in a sample of a
+# quarter of the circle, each row at its entry's place (a contentless FTS5 table:
+# search.FTS_SAMPLE_ENTRY maps a place back to the id). Keep the bound equal to
+# search.sample_below(1 / search.SAMPLE_INDEX_SHARE) (tests/test_search_at_scale.py).
+SAMPLE_TABLE = "catalog_searchentry_fts_sample"
+SAMPLE_INDEX_BELOW = 1073741824
+PLACE = "(({}.id * 2654435761) %% 4294967296)"  # "{}": new, old or the table
+
+
+def sqlite_sample_index(columns: tuple[str, ...], tokenchars: str, prefix: str) -> list[str]:
+    """The sample's FTS5 table, its triggers and its rows (0010)."""
+    table = sqlite_table(columns, tokenchars, prefix).replace(
+        "catalog_searchentry_fts USING", f"{SAMPLE_TABLE} USING"
+    ).replace("content='catalog_searchentry', content_rowid='id'", "content=''")
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    insert = f"INSERT INTO {SAMPLE_TABLE}(rowid, {names}) VALUES ({PLACE.format('new')}, {new});"
+    delete = (
+        f"INSERT INTO {SAMPLE_TABLE}({SAMPLE_TABLE}, rowid, {names}) "
+        f"VALUES ('delete', {PLACE.format('old')}, {old});"
+    )
+    new_in = f"WHEN {PLACE.format('new')} < {SAMPLE_INDEX_BELOW}"
+    old_in = f"WHEN {PLACE.format('old')} < {SAMPLE_INDEX_BELOW}"
+    on = "ON catalog_searchentry"
+    return [
+        table,
+        f"CREATE TRIGGER catalog_searchentry_sample_ai AFTER INSERT {on} {new_in} BEGIN {insert} END",
+        f"CREATE TRIGGER catalog_searchentry_sample_ad AFTER DELETE {on} {old_in} BEGIN {delete} END",
+        f"CREATE TRIGGER catalog_searchentry_sample_au AFTER UPDATE {on} {old_in} "
+        f"BEGIN {delete} {insert} END",
+        *sqlite_sample_fill(columns),
+    ]
+
+
+def sqlite_sample_fill(columns: tuple[str, ...]) -> list[str]:
+    """Write the sample's rows anew from the entries (the triggers keep them in step)."""
+    names = ", ".join(columns)
+    place = PLACE.format("catalog_searchentry")
+    return [
+        f"INSERT INTO {SAMPLE_TABLE}({SAMPLE_TABLE}) VALUES ('delete-all')",
+        f"INSERT INTO {SAMPLE_TABLE}(rowid, {names}) SELECT {place}, {names} "
+        f"FROM catalog_searchentry WHERE {place} < {SAMPLE_INDEX_BELOW}",
+        f"INSERT INTO {SAMPLE_TABLE}({SAMPLE_TABLE}) VALUES ('optimize')",
+    ]
+
+
+SQLITE_SAMPLE_DROP = [
+    "DROP TRIGGER IF EXISTS catalog_searchentry_sample_au",
+    "DROP TRIGGER IF EXISTS catalog_searchentry_sample_ad",
+    "DROP TRIGGER IF EXISTS catalog_searchentry_sample_ai",
+    f"DROP TABLE IF EXISTS {SAMPLE_TABLE}",
+]
