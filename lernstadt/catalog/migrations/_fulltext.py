@@ -15,32 +15,50 @@ LABEL_COLUMNS = ("stems_title", "stems_body", "stems_labels")  # migrations 0006
 FACET_COLUMNS = (*LABEL_COLUMNS, "search_facets")  # from migration 0009
 
 
-def sqlite_table(columns: tuple[str, ...], tokenchars: str = "", prefix: str = "2 3 4") -> str:
+MAIN_TABLE = "catalog_searchentry_fts"
+
+
+def sqlite_table(
+    columns: tuple[str, ...],
+    tokenchars: str = "",
+    prefix: str = "2 3 4",
+    table: str = MAIN_TABLE,
+    content: str = "content='catalog_searchentry', content_rowid='id'",
+) -> str:
     """The FTS5 table; ``tokenchars`` are kept inside tokens (from 0009: "_", which
-    starts every facet token); ``prefix`` lists the prefix lengths FTS5 indexes."""
+    starts every facet token); ``prefix`` lists the prefix lengths FTS5 indexes;
+    ``content`` says where its text lives ("content=''": nowhere, from 0010)."""
     tokenize = "unicode61 remove_diacritics 2" + (f" tokenchars ''{tokenchars}''" if tokenchars else "")
-    return f"""CREATE VIRTUAL TABLE catalog_searchentry_fts USING fts5(
+    return f"""CREATE VIRTUAL TABLE {table} USING fts5(
         {", ".join(columns)},
-        content='catalog_searchentry', content_rowid='id',
+        {content},
         tokenize='{tokenize}', prefix='{prefix}')"""
 
 
-def sqlite_triggers(columns: tuple[str, ...]) -> list[str]:
+def sqlite_triggers(
+    columns: tuple[str, ...],
+    table: str = MAIN_TABLE,
+    rowid: str = "{}.id",
+    name: str = "catalog_searchentry",
+    only: str = "",
+) -> list[str]:
+    """Triggers ``name``_ai/_ad/_au that keep ``table`` in step with the entries: a
+    row at ``rowid``, for the entries that meet ``only`` (SQL; "{}" in both stands
+    for new or old)."""
     names = ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
     old = ", ".join(f"old.{c}" for c in columns)
-    insert = f"INSERT INTO catalog_searchentry_fts(rowid, {names}) VALUES (new.id, {new});"
+    insert = f"INSERT INTO {table}(rowid, {names}) VALUES ({rowid.format('new')}, {new});"
     delete = (
-        f"INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts, rowid, {names}) "
-        f"VALUES ('delete', old.id, {old});"
+        f"INSERT INTO {table}({table}, rowid, {names}) "
+        f"VALUES ('delete', {rowid.format('old')}, {old});"
     )
+    when_new, when_old = (f"WHEN {only.format(row)} " if only else "" for row in ("new", "old"))
+    after = "CREATE TRIGGER IF NOT EXISTS {} AFTER {} ON catalog_searchentry "
     return [
-        "CREATE TRIGGER IF NOT EXISTS catalog_searchentry_ai AFTER INSERT ON catalog_searchentry "
-        f"BEGIN {insert} END",
-        "CREATE TRIGGER IF NOT EXISTS catalog_searchentry_ad AFTER DELETE ON catalog_searchentry "
-        f"BEGIN {delete} END",
-        "CREATE TRIGGER IF NOT EXISTS catalog_searchentry_au AFTER UPDATE ON catalog_searchentry "
-        f"BEGIN {delete} {insert} END",
+        after.format(f"{name}_ai", "INSERT") + f"{when_new}BEGIN {insert} END",
+        after.format(f"{name}_ad", "DELETE") + f"{when_old}BEGIN {delete} END",
+        after.format(f"{name}_au", "UPDATE") + f"{when_old}BEGIN {delete} {insert} END",
     ]
 
 
@@ -106,26 +124,10 @@ PLACE = "(({}.id * 2654435761) %% 4294967296)"  # "{}": new, old or the table
 
 def sqlite_sample_index(columns: tuple[str, ...], tokenchars: str, prefix: str) -> list[str]:
     """The sample's FTS5 table, its triggers and its rows (0010)."""
-    table = sqlite_table(columns, tokenchars, prefix).replace(
-        "catalog_searchentry_fts USING", f"{SAMPLE_TABLE} USING"
-    ).replace("content='catalog_searchentry', content_rowid='id'", "content=''")
-    names = ", ".join(columns)
-    new = ", ".join(f"new.{c}" for c in columns)
-    old = ", ".join(f"old.{c}" for c in columns)
-    insert = f"INSERT INTO {SAMPLE_TABLE}(rowid, {names}) VALUES ({PLACE.format('new')}, {new});"
-    delete = (
-        f"INSERT INTO {SAMPLE_TABLE}({SAMPLE_TABLE}, rowid, {names}) "
-        f"VALUES ('delete', {PLACE.format('old')}, {old});"
-    )
-    new_in = f"WHEN {PLACE.format('new')} < {SAMPLE_INDEX_BELOW}"
-    old_in = f"WHEN {PLACE.format('old')} < {SAMPLE_INDEX_BELOW}"
-    on = "ON catalog_searchentry"
+    in_sample = f"{PLACE} < {SAMPLE_INDEX_BELOW}"
     return [
-        table,
-        f"CREATE TRIGGER catalog_searchentry_sample_ai AFTER INSERT {on} {new_in} BEGIN {insert} END",
-        f"CREATE TRIGGER catalog_searchentry_sample_ad AFTER DELETE {on} {old_in} BEGIN {delete} END",
-        f"CREATE TRIGGER catalog_searchentry_sample_au AFTER UPDATE {on} {old_in} "
-        f"BEGIN {delete} {insert} END",
+        sqlite_table(columns, tokenchars, prefix, SAMPLE_TABLE, content="content=''"),
+        *sqlite_triggers(columns, SAMPLE_TABLE, PLACE, "catalog_searchentry_sample", in_sample),
         *sqlite_sample_fill(columns),
     ]
 
