@@ -16,7 +16,7 @@ facet counts are estimated from a content-blind sample of the entries (see
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -52,9 +52,8 @@ FACET_SAMPLE = 1_000  # facet counts are exact up to this many matches, estimate
 # The sample: every entry has a content-blind position on a circle of HASH_RANGE
 # points (Knuth's multiplicative hash of its id, in SQL on both databases and
 # behind an expression index on both); entries below a threshold form a sample of
-# that share. Counting the matches in the 1/16
-# sample costs a few milliseconds where counting all 60,000 matches of "Kurs" cost
-# half a second.
+# that share. Counting the matches in the 1/16 sample costs a few milliseconds where
+# counting all 60,000 matches of "Kurs" cost half a second.
 HASH_RANGE = 2**32
 SAMPLE_SHARE = 16  # the sample holds one entry in 16
 # Matches in the sample from which the total is estimated: from about 1,600 matches,
@@ -569,8 +568,7 @@ def _lowest_on_circle(
     them."""
     lowest = f"ORDER BY position LIMIT {FACET_SAMPLE:d}"
     if _from_fts(node, selected, ids) and _in_sample_index(below):
-        places = f"{FTS_SAMPLE_ENTRY} AS id, rowid AS position FROM {_fts_matches(FTS_SAMPLE)}"
-        sql = f"SELECT {places} AND rowid < {below:d} {lowest}"
+        sql = f"SELECT {FTS_SAMPLE_ENTRY} AS id, rowid AS position FROM {_sampled(below)} {lowest}"
         return sql, [_fts_query(node, selected)]
     matching, params = _matching_ids(node, selected, below, ids)
     position = sample_position("m.id")
@@ -593,9 +591,8 @@ def _matching_ids(
             where += f" AND {sample_position('e.id')} < {below:d}"
         return f"SELECT e.id FROM catalog_searchentry e WHERE {where}", params
     fts = [_fts_query(node, selected)]
-    if below is not None and _in_sample_index(below):
-        sampled = f"{_fts_matches(FTS_SAMPLE)} AND rowid < {below:d}"
-        return f"SELECT {FTS_SAMPLE_ENTRY} AS id FROM {sampled}", fts
+    if _in_sample_index(below):
+        return f"SELECT {FTS_SAMPLE_ENTRY} AS id FROM {_sampled(below)}", fts
     bound = f" AND {sample_position('rowid')} < {below:d}" if below is not None else ""
     return f"SELECT rowid AS id FROM {_fts_matches()}{bound}", fts
 
@@ -606,9 +603,15 @@ def _from_fts(node: query.Node | None, selected: Selection, ids: list[int] | Non
     return ids is None and connection.vendor != "postgresql" and has_terms
 
 
-def _in_sample_index(below: int | None) -> bool:
+def _in_sample_index(below: int | None) -> TypeGuard[int]:
     """Whether the part of the circle below ``below`` lies in SQLite's sample index."""
     return below is not None and below <= sample_below(1 / SAMPLE_INDEX_SHARE)
+
+
+def _sampled(below: int) -> str:
+    """The matching rows of SQLite's sample index below ``below`` (its rowids are the
+    places): FTS5 reads those rows only (one parameter, the FTS5 query)."""
+    return f"{_fts_matches(FTS_SAMPLE)} AND rowid < {below:d}"
 
 
 def _facet_values(
