@@ -135,13 +135,16 @@ def bare_fts(query: str) -> Callable[[], object]:
     from django.db import connection
 
     from lernstadt.catalog import text
+    from lernstadt.catalog.query import LABEL_MARK
 
     words = text.query_words(query)
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{text.query_stem(w)}:*" for w in words)
+        # A word in the text or in a label (marked in the vector, see query.LABEL_MARK).
+        stems = [text.query_stem(w) for w in words]
+        tsquery = " & ".join(f"({s}:* | {LABEL_MARK}{s}:*)" for s in stems)
         sql = (
-            "SELECT id FROM catalog_searchentry WHERE search_vector @@ to_tsquery('german', %s) "
-            "ORDER BY ts_rank(search_vector, to_tsquery('german', %s)) DESC LIMIT 20"
+            "SELECT id FROM catalog_searchentry WHERE search_vector @@ to_tsquery('simple', %s) "
+            "ORDER BY ts_rank(search_vector, to_tsquery('simple', %s)) DESC LIMIT 20"
         )
         params: list[str] = [tsquery, tsquery]
     else:

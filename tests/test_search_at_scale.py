@@ -276,11 +276,9 @@ def test_a_typed_word_in_the_title_is_a_whole_word_in_any_of_its_stems() -> None
 
 
 def test_postgresql_indexes_the_words_of_the_very_sample_search_counts() -> None:
-    migration = importlib.import_module(
-        "lernstadt.catalog.migrations.0009_facets_in_the_fulltext_index"
-    )
+    fulltext = importlib.import_module("lernstadt.catalog.migrations._fulltext")
     in_sample = f"{search.sample_position('id')} < {search.sample_below(1 / search.SAMPLE_SHARE)}"
-    assert in_sample == migration.IN_SAMPLE
+    assert in_sample == fulltext.POSTGRES_IN_SAMPLE
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")

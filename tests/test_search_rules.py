@@ -1,11 +1,13 @@
 """Search rules that understand people: typos, compounds, thesaurus, suggestions, unmet needs."""
 
+import importlib
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from lernstadt.catalog import search
+from lernstadt.catalog import query, search, vocabulary
 from lernstadt.catalog.models import Offer, Place, Provider, SearchEntry, Synonym, UnmetQuery
 
 pytestmark = pytest.mark.django_db
@@ -235,3 +237,50 @@ def test_a_school_is_found_by_the_qualification_it_awards(catalogue: None) -> No
     second_chance = search.search_offers("Abitur nachholen")
     assert second_chance.exact_total == 1
     assert second_chance.page[0].title == "Westfalen-Kolleg"
+
+
+def test_names_written_with_ae_oe_ue_are_found_on_both_databases(catalogue: None) -> None:
+    """lernstadt's Snowball stemmer reads "oe" in "Goethe" as "ö" ("goth"); PostgreSQL's
+    own German stemmer did not, so PostgreSQL found no Goethe. Both now search the
+    stems lernstadt wrote."""
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    offer(vhs, "Lesekreis", "Gedichte von Goethe")
+    Provider.objects.create(name="Goethe-Gymnasium", kind="school")
+    Provider.objects.create(name="Grundschule St. Michael", kind="school")
+    assert titles("Goethe") == ["Goethe-Gymnasium", "Lesekreis"]
+    assert titles("Michael") == ["Grundschule St. Michael"]
+
+
+def test_a_prefix_stands_for_the_indexed_stems_that_start_with_it(catalogue: None) -> None:
+    offer(Provider.objects.get(name="Volkshochschule Herne"), "Kurse am Abend")
+    assert {"kur", "kurs"} <= set(vocabulary.lexemes(["kur"])["kur"])  # Kurs, Kurse
+    assert all(stem.startswith("kur") for stem in vocabulary.lexemes(["kur"])["kur"])
+    assert vocabulary.lexemes(["zzz"]) == {"zzz": ()}
+
+
+def test_a_prefix_of_very_many_stems_stays_a_prefix(
+    catalogue: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vocabulary, "LEXEMES_PER_PREFIX", 2)
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    offer(vhs, "Kursbuch", "Kurze Kurse zum Kurswechsel")
+    assert "kur" not in vocabulary.lexemes(["kur"])
+    assert "Kursbuch" in titles("Kurs")
+
+
+def test_a_new_word_is_found_at_once(catalogue: None) -> None:
+    assert titles("Zumba") == []
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    offer(vhs, "Zumbafitness am Morgen")
+    assert titles("Zumba") == ["Zumbafitness am Morgen"]
+
+
+def test_postgresql_asks_its_index_for_whole_stems_without_weights() -> None:
+    """Labels' stems are marked in PostgreSQL's vector: a term of the entry's own text
+    is the plain stem, any other term the plain or the marked one."""
+    node = query.AllOf((query.Term("deutschkur"), query.Term("kur", text_only=True)))
+    lexemes = {"deutschkur": ("deutschkur",), "kur": ("kur", "kurs")}
+    assert query.to_tsquery(node, lexemes) == "((deutschkur | 0deutschkur) & (kur | kurs))"
+    assert query.to_tsquery(node, {"kur": ()}) == "((deutschkur:* | 0deutschkur:*) & kur:*)"
+    fulltext = importlib.import_module("lernstadt.catalog.migrations._fulltext")
+    assert fulltext.POSTGRES_LABEL_MARK == query.LABEL_MARK

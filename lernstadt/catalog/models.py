@@ -283,6 +283,9 @@ class SearchWord(models.Model):
     and compound splitting check query words against."""
 
     word = models.CharField(max_length=100, unique=True)
+    # The word's stem, as the full-text index holds it: a range scan on it finds
+    # the stems a query's prefix stands for (PostgreSQL, see vocabulary.lexemes).
+    stem = models.CharField(max_length=100, db_index=True, default="")
     # The word's stem backwards: a range scan on it finds compounds ending in a stem.
     stem_reversed = models.CharField(max_length=100, db_index=True, default="")
 

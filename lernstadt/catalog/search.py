@@ -4,10 +4,10 @@ Pages, the API, autocomplete and the ``search`` command call :func:`search_offer
 and :func:`suggest`; importers and signals call the indexing functions named below.
 :mod:`~lernstadt.catalog.query` turns what was typed into a boolean query of stems,
 and this module runs it as plain SQL on the database's own full-text index:
-SQLite FTS5 ranked with bm25, or PostgreSQL's tsvector (``german`` configuration)
-ranked with ts_rank, with the same weights (title 1, body 0.1, vocabulary labels
-0.02). By relevance, entries whose title holds every typed word lead; the
-expanded query is scored only when they do not fill the window. Facet filters
+SQLite FTS5 ranked with bm25, or PostgreSQL's tsvector of the same stems
+(``simple`` configuration) ranked with ts_rank, with the same weights (title 1,
+body 0.1, vocabulary labels 0.02). By relevance, entries whose title holds every
+typed word lead; the expanded query is scored only when they do not fill the window. Facet filters
 are tokens in the same full-text index (:func:`indexing.facet_token`); facet
 counts are SQL ``GROUP BY``s; nothing is done per row in Python. Large totals and their
 facet counts are estimated from a content-blind sample of the entries (see
@@ -119,7 +119,7 @@ FTS_ROWID = "+rowid"
 BM25 = f"bm25({FTS_TABLE}, 10.0, 1.0, 0.2, 0.0)"
 # Weights D, C, B, A: a title word (A) counts ten times a body word (B), as in FTS5;
 # normalisation 1 divides by the log of the length, as bm25 discounts long texts.
-RANK = "ts_rank('{0.01, 0.02, 0.1, 1.0}', %s, to_tsquery('german', %%s), 1)"
+RANK = "ts_rank('{0.01, 0.02, 0.1, 1.0}', %s, to_tsquery('simple', %%s), 1)"
 
 
 def _vector(node: query.Node) -> str:
@@ -157,8 +157,8 @@ def _match(node: query.Node | None, selected: Selection | None = None) -> SqlPar
         return f"e.id IN ({_fts_ids()})", [_fts_query(node, selected or {})]
     sql, params = [], []
     if node is not None:
-        sql.append(f"{_vector(node)} @@ to_tsquery('german', %s)")
-        params.append(query.to_tsquery(node))
+        sql.append(f"{_vector(node)} @@ to_tsquery('simple', %s)")
+        params.append(query.to_tsquery(node, vocabulary.lexemes(query.prefixes(node))))
     if selected:
         sql.append("e.facet_vector @@ to_tsquery('simple', %s)")
         params.append(" & ".join(f"({' | '.join(tokens)})" for tokens in _facet_tokens(selected)))
@@ -722,8 +722,8 @@ def suggest(typed: str, limit: int = 8) -> list[str]:
         tsquery = " & ".join(f"{stem}:*" for stem in stems)
         sql = (
             "SELECT e.title FROM catalog_searchentry e "
-            "WHERE e.title_vector @@ to_tsquery('german', %s) "
-            "ORDER BY ts_rank(e.title_vector, to_tsquery('german', %s)) DESC, e.sort_title "
+            "WHERE e.title_vector @@ to_tsquery('simple', %s) "
+            "ORDER BY ts_rank(e.title_vector, to_tsquery('simple', %s)) DESC, e.sort_title "
             "LIMIT %s"
         )
         params: list[Any] = [tsquery, tsquery, limit * 4]

@@ -7,7 +7,10 @@ share one look-up: every candidate of a query goes to the database in one
 
 from collections.abc import Iterable
 from difflib import get_close_matches
+from time import monotonic
 from typing import Any
+
+from django.db import connection
 
 from lernstadt.catalog.models import SearchWord
 from lernstadt.catalog.text import stem
@@ -22,12 +25,58 @@ LINKING = ("", "s", "es", "n", "en", "e", "er")
 HEAD_ENDINGS = ("", "e", "en", "n")
 
 
+# A prefix that stands for more stems than this is searched as a prefix.
+LEXEMES_PER_PREFIX = 64
+# Seconds another process may still expand a prefix without a stem that is new
+# in the index (this process forgets at once, see remember).
+LEXEMES_TTL = 10.0
+_lexemes_cache: dict[str, tuple[float, tuple[str, ...] | None]] = {}
+
+
 def remember(words: Iterable[str]) -> None:
     """Add words to the vocabulary (existing ones are kept)."""
-    SearchWord.objects.bulk_create(
-        [SearchWord(word=w[:100], stem_reversed=stem(w)[::-1][:100]) for w in set(words)],
-        ignore_conflicts=True,
+    stems = {word[:100]: stem(word)[:100] for word in words}
+    rows = [SearchWord(word=w, stem=s, stem_reversed=s[::-1]) for w, s in stems.items()]
+    SearchWord.objects.bulk_create(rows, ignore_conflicts=True)
+    _lexemes_cache.clear()
+
+
+def lexemes(prefixes: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The indexed stems starting with each prefix, for the prefixes that stand for
+    at most LEXEMES_PER_PREFIX of them (PostgreSQL searches these as whole
+    stems), in one query for the prefixes not asked for in the last seconds."""
+    prefixes, now = list(prefixes), monotonic()
+    wanted = sorted({p for p in prefixes if not _fresh(p, now)})
+    if wanted:
+        if len(_lexemes_cache) > 10_000:
+            _lexemes_cache.clear()
+        found: dict[str, list[str]] = {p: [] for p in wanted}
+        for prefix, stem_ in _stems_starting_with(wanted):
+            found[prefix].append(stem_)
+        for prefix, stems in found.items():
+            few = len(stems) <= LEXEMES_PER_PREFIX
+            _lexemes_cache[prefix] = (now, tuple(stems) if few else None)
+    known = {p: _lexemes_cache[p][1] for p in prefixes}
+    return {p: stems for p, stems in known.items() if stems is not None}
+
+
+def _fresh(prefix: str, now: float) -> bool:
+    cached = _lexemes_cache.get(prefix)
+    return cached is not None and now - cached[0] <= LEXEMES_TTL
+
+
+def _stems_starting_with(prefixes: list[str]) -> list[tuple[str, str]]:
+    """(prefix, stem) of up to one more than LEXEMES_PER_PREFIX stems per prefix."""
+    # One range scan of the stem index per prefix, in one statement (Django's union
+    # cannot limit its parts on SQLite); every value is a parameter.
+    one = (
+        "SELECT %s, stem FROM (SELECT DISTINCT stem FROM catalog_searchword "  # noqa: S608
+        f"WHERE stem >= %s AND stem < %s ORDER BY stem LIMIT {LEXEMES_PER_PREFIX + 1:d}) s"
     )
+    params = [value for p in prefixes for value in (p, p, p + "\uffff")]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([one] * len(prefixes)), params)
+        return cursor.fetchall()
 
 
 def known(candidates: Iterable[str]) -> set[str]:

@@ -40,15 +40,11 @@ SQLITE_FORWARD = [*_fulltext.SQLITE_DROP, _fulltext.sqlite_table(FACETS, "_", PR
 SQLITE_BACKWARD = [*_fulltext.SQLITE_DROP, _fulltext.sqlite_table(LABELS),
                    *_fulltext.sqlite_triggers(LABELS), _fulltext.SQLITE_REBUILD,
                    "DROP INDEX IF EXISTS catalog_searchentry_sample"]  # fmt: skip
-# The sample of search.sample_below(1 / search.SAMPLE_SHARE): keep both equal
-# (tests/test_search_at_scale.py checks).
-IN_SAMPLE = f"{_fulltext.SAMPLE_POSITION} < 268435456"
 POSTGRES_FORWARD = [
     "ALTER TABLE catalog_searchentry ADD COLUMN facet_vector tsvector GENERATED ALWAYS AS "
     "(to_tsvector('simple'::regconfig, search_facets)) STORED",
     "CREATE INDEX catalog_searchentry_facet_vector ON catalog_searchentry USING GIN (facet_vector)",
-    "CREATE INDEX catalog_searchentry_sample_vector ON catalog_searchentry "
-    f"USING GIN (search_vector) WHERE {IN_SAMPLE}",
+    _fulltext.POSTGRES_SAMPLE_VECTOR,
 ]
 POSTGRES_BACKWARD = [
     "DROP INDEX IF EXISTS catalog_searchentry_sample_vector",

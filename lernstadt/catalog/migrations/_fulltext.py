@@ -62,10 +62,11 @@ def sqlite_triggers(
     ]
 
 
-def postgres_vector(weights: dict[str, str]) -> list[str]:
-    """A stored tsvector of the columns at their weights (german), with a GIN index."""
+def postgres_vector(weights: dict[str, str], config: str = "german") -> list[str]:
+    """A stored tsvector of the columns (or SQL expressions of them) at their
+    weights, with a GIN index."""
     parts = " ||\n".join(
-        f"setweight(to_tsvector('german'::regconfig, coalesce({column}, '')), '{weight}')"
+        f"setweight(to_tsvector('{config}'::regconfig, coalesce({column}, '')), '{weight}')"
         for column, weight in weights.items()
     )
     return [
@@ -79,6 +80,23 @@ def postgres_vector(weights: dict[str, str]) -> list[str]:
 
 FIRST_WEIGHTS = {"search_title": "A", "search_body": "B"}
 LABEL_WEIGHTS = {"search_title": "A", "search_body": "B", "search_labels": "C"}
+# From 0011: the stems lernstadt wrote, as SQLite's FTS5 table has them, each stem
+# of a vocabulary label marked in front ("0deutsch"; keep equal to query.LABEL_MARK).
+POSTGRES_LABEL_MARK = "0"
+MARKED_LABELS = f"regexp_replace(stems_labels, '(\\S+)', '{POSTGRES_LABEL_MARK}\\1', 'g')"
+STEM_WEIGHTS = {"stems_title": "A", "stems_body": "B", MARKED_LABELS: "C"}
+
+
+def postgres_title_vector(column: str, config: str) -> list[str]:
+    """The title's own tsvector with its GIN index (0008: german words; 0011: stems)."""
+    return [
+        "DROP INDEX IF EXISTS catalog_searchentry_title_vector",
+        "ALTER TABLE catalog_searchentry DROP COLUMN IF EXISTS title_vector",
+        "ALTER TABLE catalog_searchentry ADD COLUMN title_vector tsvector GENERATED ALWAYS AS "
+        f"(to_tsvector('{config}'::regconfig, coalesce({column}, ''))) STORED",
+        "CREATE INDEX catalog_searchentry_title_vector ON catalog_searchentry "
+        "USING GIN (title_vector)",
+    ]
 
 
 SQLITE_DROP = [
@@ -94,6 +112,14 @@ SAMPLE_POSITION = "((id * 2654435761) %% 4294967296)"
 # The index of that place on SQLite (PostgreSQL has it from migration 0008).
 SQLITE_SAMPLE_INDEX = (
     f"CREATE INDEX IF NOT EXISTS catalog_searchentry_sample ON catalog_searchentry ({SAMPLE_POSITION})"
+)
+# PostgreSQL's GIN index of the words of the entries in the sample of
+# search.sample_below(1 / search.SAMPLE_SHARE) (from 0009): keep both equal
+# (tests/test_search_at_scale.py checks).
+POSTGRES_IN_SAMPLE = f"{SAMPLE_POSITION} < 268435456"
+POSTGRES_SAMPLE_VECTOR = (
+    "CREATE INDEX catalog_searchentry_sample_vector ON catalog_searchentry "
+    f"USING GIN (search_vector) WHERE {POSTGRES_IN_SAMPLE}"
 )
 
 
