@@ -295,6 +295,19 @@ def test_postgresql_counts_the_sample_through_its_own_index(courses: None) -> No
     assert "catalog_searchentry_sample_vector" in plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_postgresql_takes_a_larger_facet_sample_through_the_quarters_index(courses: None) -> None:
+    """A bound between the 1/16 sample and the quarter must imply the quarter's index."""
+    node = query.parse("Kurs").every_clause()
+    sql, params = search._lowest_on_circle(node, {}, search.sample_below(1 / 8), None)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX catalog_searchentry_sample, catalog_searchentry_vector")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "catalog_searchentry_quarter_vector" in plan
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL has it since 0008")
 def test_sqlite_takes_the_lowest_on_the_circle_from_the_sample_index(db: None) -> None:
     """Facet counts over every entry (home page, a filter without words) read the

@@ -59,9 +59,9 @@ SAMPLE_SHARE = 16  # the sample holds one entry in 16
 # Matches in the sample from which the total is estimated: from about 1,600 matches,
 # with a standard error of at most 10 % (1 / sqrt(100)).
 ESTIMATE_FROM = 100
-# Both databases keep a full-text index of a sample alone: PostgreSQL a GIN index of
-# the 1/16 sample, SQLite an FTS5 table of this larger one, in circle order.
-SAMPLE_INDEX_SHARE = 4  # SQLite's sample index holds one entry in 4 (migration 0010)
+# Both databases keep a full-text index of a sample alone: PostgreSQL GIN indexes of
+# the 1/16 sample and of this larger one, SQLite an FTS5 table of it, in circle order.
+SAMPLE_INDEX_SHARE = 4  # one entry in 4 (migrations 0010, 0011)
 BROWSABLE = 1_000  # pages reach this far into an estimated total
 # SQLite sorts many matches by title by walking the title index, when the walk is
 # short: a step of it costs about a quarter of sorting one match (see _walks_titles).
@@ -588,13 +588,29 @@ def _matching_ids(
     if not _from_fts(node, selected, ids):
         where, params = ("e.id = ANY(%s)", [ids]) if ids is not None else _match(node, selected)
         if below is not None:
-            where += f" AND {sample_position('e.id')} < {below:d}"
+            where += " AND " + _below(below, words=node is not None and ids is None)
         return f"SELECT e.id FROM catalog_searchentry e WHERE {where}", params
     fts = [_fts_query(node, selected)]
     if _in_sample_index(below):
         return f"SELECT {FTS_SAMPLE_ENTRY} AS id FROM {_sampled(below)}", fts
     bound = f" AND {sample_position('rowid')} < {below:d}" if below is not None else ""
     return f"SELECT rowid AS id FROM {_fts_matches()}{bound}", fts
+
+
+def _below(below: int, words: bool) -> str:
+    """SQL: the entry ``e`` lies below ``below`` on the circle.
+
+    PostgreSQL keeps GIN indexes of the words of the 1/16 sample and of the quarter
+    of the circle (migrations 0009, 0011). A bound between the two, with words to
+    match, names the quarter, so that PostgreSQL may use its index, and tests the
+    bound itself outside the circle's index ("+ 0"): walking that index tested the
+    words of entry after entry ("Deutschkurs": 20 -> 12 ms a facet group)."""
+    position = sample_position("e.id")
+    quarter = sample_below(1 / SAMPLE_INDEX_SHARE)
+    between = sample_below(1 / SAMPLE_SHARE) < below <= quarter
+    if between and words and connection.vendor == "postgresql":
+        return f"{position} < {quarter:d} AND {position} + 0 < {below:d}"
+    return f"{position} < {below:d}"
 
 
 def _from_fts(node: query.Node | None, selected: Selection, ids: list[int] | None) -> bool:

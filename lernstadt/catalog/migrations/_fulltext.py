@@ -170,6 +170,13 @@ def sqlite_sample_fill(columns: tuple[str, ...]) -> list[str]:
     ]
 
 
+# From 0011, PostgreSQL also keeps a GIN index of the words of that quarter.
+POSTGRES_QUARTER_VECTOR = (
+    "CREATE INDEX catalog_searchentry_quarter_vector ON catalog_searchentry "
+    f"USING GIN (search_vector) WHERE {SAMPLE_POSITION} < {SAMPLE_INDEX_BELOW}"
+)
+
+
 SQLITE_SAMPLE_DROP = [
     "DROP TRIGGER IF EXISTS catalog_searchentry_sample_au",
     "DROP TRIGGER IF EXISTS catalog_searchentry_sample_ad",
