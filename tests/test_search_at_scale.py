@@ -281,31 +281,44 @@ def test_postgresql_indexes_the_words_of_the_very_sample_search_counts() -> None
     assert in_sample == fulltext.POSTGRES_IN_SAMPLE
 
 
+WORD_INDEXES = (
+    "catalog_searchentry_vector",
+    "catalog_searchentry_sample",
+    "catalog_searchentry_sample_vector",
+    "catalog_searchentry_quarter_vector",
+)
+
+
+def _plan_with_only(index: str, sql: str, params: list[object]) -> str:
+    """PostgreSQL's plan when ``index`` is the only index of the words or the circle
+    (the test's transaction drops the others): it avoids a scan only if the
+    statement's condition implies the index's."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX " + ", ".join(i for i in WORD_INDEXES if i != index))
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
-def test_postgresql_counts_the_sample_through_its_own_index(courses: None) -> None:
-    """The search's condition must imply the index's. Without the other indexes (the
-    test's transaction drops them), only an implied partial index avoids a scan."""
+def test_postgresql_can_count_the_sample_through_its_own_index(courses: None) -> None:
     node = query.parse("Kurs").every_clause()
     sql, params = search._count_sql(node, {}, search.sample_below(1 / search.SAMPLE_SHARE))
-    with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX catalog_searchentry_sample, catalog_searchentry_vector")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "catalog_searchentry_sample_vector" in plan
+    index = "catalog_searchentry_sample_vector"
+    assert index in _plan_with_only(index, sql, params)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
-def test_postgresql_takes_a_larger_facet_sample_through_the_quarters_index(courses: None) -> None:
-    """A bound between the 1/16 sample and the quarter must imply the quarter's index."""
+@pytest.mark.parametrize(
+    ("share", "index"),
+    [(1 / 32, "catalog_searchentry_sample_vector"), (1 / 8, "catalog_searchentry_quarter_vector")],
+)
+def test_postgresql_can_take_a_facet_sample_through_the_smallest_samples_index(
+    courses: None, share: float, index: str
+) -> None:
     node = query.parse("Kurs").every_clause()
-    sql, params = search._lowest_on_circle(node, {}, search.sample_below(1 / 8), None)
-    with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX catalog_searchentry_sample, catalog_searchentry_vector")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "catalog_searchentry_quarter_vector" in plan
+    sql, params = search._lowest_on_circle(node, {}, search.sample_below(share), None)
+    assert index in _plan_with_only(index, sql, params)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL has it since 0008")

@@ -13,6 +13,9 @@ the same run on the same rows:
   summary and description of every offer, COUNT plus 20 rows in the model's
   order), and our speed-up over it.
 
+Autocomplete is measured too: ``search.suggest`` for what a citizen has typed after
+each keystroke (from the second letter) of every search's words.
+
 Then the slowest search is profiled (SQL statements by time, the plan of the
 slowest, and cProfile's top functions): where the time goes.
 """
@@ -31,6 +34,8 @@ MIN_ROUNDS = 2
 BUDGET_S = 150.0  # stop adding rounds after this much measuring
 PER_PAGE = 20
 AIM_P95_MS = 25.0
+AIM_SUGGEST_P95_MS = 15.0
+SUGGEST_ROUNDS = 3
 SLOW_S = 5.0
 
 
@@ -223,6 +228,27 @@ def per_search(samples: dict[str, dict[str, list[float]]], hits: dict[str, int])
         print(f"  {s.label[:42]:<42} {hits[s.label]:7d} {' '.join(cells)}")
 
 
+def typed_prefixes() -> list[str]:
+    """What a citizen has typed after each keystroke, from the second letter on."""
+    texts = dict.fromkeys(s.q for s in SEARCHES if s.q)
+    return [text[:n] for text in texts for n in range(2, len(text) + 1)]
+
+
+def autocomplete() -> dict[str, float]:
+    """``search.suggest`` for every typed prefix, after a warm-up round."""
+    from lernstadt.catalog.search import suggest
+
+    prefixes = typed_prefixes()
+    for prefix in prefixes:
+        suggest(prefix)
+    samples = [timed(lambda p=p: suggest(p)) for _ in range(SUGGEST_ROUNDS) for p in prefixes]
+    print()
+    out = row(f"autocomplete ({len(prefixes)} prefixes as typed)", samples)
+    verdict = "met" if out["p95"] <= AIM_SUGGEST_P95_MS else "MISSED"
+    print(f"  aim p95 <= {AIM_SUGGEST_P95_MS:.0f} ms in process, autocomplete: {verdict}")
+    return out
+
+
 def slowest(samples: dict[str, dict[str, list[float]]], path: str) -> Search:
     label = max(samples[path], key=lambda lbl: statistics.median(samples[path][lbl]))
     return next(s for s in SEARCHES if s.label == label)
@@ -246,6 +272,7 @@ def main() -> None:
         for path in PATHS
     }
     out["hits"] = hits
+    out["autocomplete"] = autocomplete()
     (data_dir(backend) / "latency.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
     for path, make in (("page", page_path), ("api", api_path)):
         s = slowest(samples, path)
