@@ -78,8 +78,10 @@ def no_open_data_in_the_demo(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def fresh_thesaurus() -> None:
-    """Each test reads the thesaurus its own database holds (the cache outlives rollbacks)."""
-    from lernstadt.catalog import query
+def fresh_search_caches() -> None:
+    """Each test reads the thesaurus and the stems its own database holds (the
+    caches outlive rollbacks)."""
+    from lernstadt.catalog import query, vocabulary
 
     query.forget_thesaurus()
+    vocabulary.forget_lexemes()

@@ -8,7 +8,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from lernstadt.catalog import query, search, vocabulary
-from lernstadt.catalog.models import Offer, Place, Provider, SearchEntry, Synonym, UnmetQuery
+from lernstadt.catalog.models import (
+    Offer,
+    Place,
+    Provider,
+    SearchEntry,
+    SearchWord,
+    Synonym,
+    UnmetQuery,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +274,24 @@ def test_a_prefix_of_very_many_stems_stays_a_prefix(
     offer(vhs, "Kursbuch", "Kurze Kurse zum Kurswechsel")
     assert "kur" not in vocabulary.lexemes(["kur"])
     assert "Kursbuch" in titles("Kurs")
+
+
+def test_a_stem_new_in_another_process_is_searched_within_seconds(
+    catalogue: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert vocabulary.lexemes(["zumb"]) == {"zumb": ()}
+    SearchWord.objects.create(word="zumba", stem="zumba", stem_reversed="abmuz")
+    assert vocabulary.lexemes(["zumb"]) == {"zumb": ()}  # asked for a moment ago
+    monkeypatch.setattr(vocabulary, "LEXEMES_TTL", -1.0)  # the seconds have passed
+    assert vocabulary.lexemes(["zumb"]) == {"zumb": ("zumba",)}
+
+
+def test_a_full_cache_of_stems_starts_anew(
+    catalogue: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vocabulary, "LEXEMES_CACHED", 1)
+    vocabulary.lexemes(["kur", "deutsch"])
+    assert set(vocabulary.lexemes(["kur", "deutsch"])) == {"kur", "deutsch"}
 
 
 def test_a_new_word_is_found_at_once(catalogue: None) -> None:

@@ -7,11 +7,12 @@ and this module runs it as plain SQL on the database's own full-text index:
 SQLite FTS5 ranked with bm25, or PostgreSQL's tsvector of the same stems
 (``simple`` configuration) ranked with ts_rank, with the same weights (title 1,
 body 0.1, vocabulary labels 0.02). By relevance, entries whose title holds every
-typed word lead; the expanded query is scored only when they do not fill the window. Facet filters
-are tokens in the same full-text index (:func:`indexing.facet_token`); facet
-counts are SQL ``GROUP BY``s; nothing is done per row in Python. Large totals and their
-facet counts are estimated from a content-blind sample of the entries (see
-:func:`sample_below`), the same way on both databases.
+typed word lead; the expanded query is scored only when they do not fill the
+window. Facet filters are tokens in the same full-text index
+(:func:`indexing.facet_token`); facet counts are SQL ``GROUP BY``s; nothing is done
+per row in Python. Large totals and their facet counts are estimated from a
+content-blind sample of the entries (see :func:`sample_below`), the same way on
+both databases.
 """
 
 import re

@@ -30,6 +30,7 @@ LEXEMES_PER_PREFIX = 64
 # Seconds another process may still expand a prefix without a stem that is new
 # in the index (this process forgets at once, see remember).
 LEXEMES_TTL = 10.0
+LEXEMES_CACHED = 10_000  # prefixes; beyond, the cache starts anew
 _lexemes_cache: dict[str, tuple[float, tuple[str, ...] | None]] = {}
 
 
@@ -38,6 +39,11 @@ def remember(words: Iterable[str]) -> None:
     stems = {word[:100]: stem(word)[:100] for word in words}
     rows = [SearchWord(word=w, stem=s, stem_reversed=s[::-1]) for w, s in stems.items()]
     SearchWord.objects.bulk_create(rows, ignore_conflicts=True)
+    forget_lexemes()
+
+
+def forget_lexemes() -> None:
+    """Make the next search look up the stems of its prefixes again."""
     _lexemes_cache.clear()
 
 
@@ -46,23 +52,22 @@ def lexemes(prefixes: Iterable[str]) -> dict[str, tuple[str, ...]]:
     at most LEXEMES_PER_PREFIX of them (PostgreSQL searches these as whole
     stems), in one query for the prefixes not asked for in the last seconds."""
     prefixes, now = list(prefixes), monotonic()
-    wanted = sorted({p for p in prefixes if not _fresh(p, now)})
+    if len(_lexemes_cache) > LEXEMES_CACHED:
+        _lexemes_cache.clear()
+    known: dict[str, tuple[str, ...] | None] = {}
+    for prefix in prefixes:
+        cached = _lexemes_cache.get(prefix)
+        if cached is not None and now - cached[0] <= LEXEMES_TTL:
+            known[prefix] = cached[1]
+    wanted = sorted(set(prefixes) - known.keys())
     if wanted:
-        if len(_lexemes_cache) > 10_000:
-            _lexemes_cache.clear()
-        found: dict[str, list[str]] = {p: [] for p in wanted}
+        found: dict[str, list[str]] = {prefix: [] for prefix in wanted}
         for prefix, stem_ in _stems_starting_with(wanted):
             found[prefix].append(stem_)
         for prefix, stems in found.items():
-            few = len(stems) <= LEXEMES_PER_PREFIX
-            _lexemes_cache[prefix] = (now, tuple(stems) if few else None)
-    known = {p: _lexemes_cache[p][1] for p in prefixes}
-    return {p: stems for p, stems in known.items() if stems is not None}
-
-
-def _fresh(prefix: str, now: float) -> bool:
-    cached = _lexemes_cache.get(prefix)
-    return cached is not None and now - cached[0] <= LEXEMES_TTL
+            known[prefix] = tuple(stems) if len(stems) <= LEXEMES_PER_PREFIX else None
+            _lexemes_cache[prefix] = (now, known[prefix])
+    return {prefix: stems for prefix, stems in known.items() if stems is not None}
 
 
 def _stems_starting_with(prefixes: list[str]) -> list[tuple[str, str]]:
