@@ -117,6 +117,17 @@ def test_any_word_when_no_entry_has_all(catalogue: dict[str, object]) -> None:
     assert (result.exact_total, result.relaxed) == (0, True)
 
 
+def test_entries_with_most_of_the_words_fill_the_page(catalogue: dict[str, object]) -> None:
+    club = Provider.objects.create(name="Sportverein Eintracht", kind="club")
+    for number in range(search.RELAX_BELOW):
+        Offer.objects.create(provider=club, title=f"Yoga am Abend {number}", summary="In Sodingen")
+    Offer.objects.create(provider=club, title="Yoga für Anfänger")  # two of the four words
+    result = search.search_offers("Yoga Abend Sodingen Anfänger")
+    assert (result.exact_total, result.relaxed) == (0, True)
+    assert result.total == search.RELAX_BELOW  # every entry with three of the four words
+    assert "Yoga für Anfänger" not in [e.title for e in result.page]
+
+
 def test_facet_filter_and_counts(catalogue: dict[str, object]) -> None:
     result = search.search_offers("", {"topic": ["sport"]})
     assert [e.title for e in result.page] == ["Schwimmkurs für Kinder"]

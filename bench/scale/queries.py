@@ -1,9 +1,9 @@
 """The queries of the regional benchmark: what citizens type, with filters, pages and sorts.
 
-About sixty searches: single words, two words, inflected plurals, umlauts typed
-both ways, official school numbers, place words, facet filters, later pages and
-sorting by title. The same texts go to our API and to datasette over HTTP, and
-rotate through the results page under load.
+About seventy searches: single words, two words, many words (as a citizen asks in a
+sentence), inflected plurals, umlauts typed both ways, official school numbers,
+place words, facet filters, later pages and sorting by title. The same texts go to
+our API and to datasette over HTTP, and rotate through the results page under load.
 """
 
 from dataclasses import dataclass, field
@@ -84,6 +84,12 @@ SEARCHES: list[Search] = [
         "Excel Grundlagen",
         "Grundschule Herne",
         "Gesamtschule Bochum",
+    ),
+    *_words(
+        "many words",
+        "Schwimmkurs Kinder Wochenende Wanne Anfänger",
+        "Yoga am Abend für Anfänger in Wanne",
+        "Deutschkurs für Frauen mit Kinderbetreuung Herne",
     ),
     *_words(
         "inflected plural",

@@ -18,10 +18,16 @@ The expression compiles to FTS5 syntax (SQLite) and to a tsquery (PostgreSQL).
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import combinations
+from math import comb
 from time import monotonic
 
 from lernstadt.catalog import text, vocabulary
 from lernstadt.catalog.models import Synonym
+
+# A query of many words relaxes to "all words but k" only while there are at most
+# this many ways to choose them (of seven words: six, then any one).
+MOST_COMBINATIONS = 20
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,18 @@ class ParsedQuery:
     def any_term(self) -> Node:
         """Entries with any single term of the query, compound parts included."""
         return _combine(AnyOf, [t for clause in self.clauses for t in _terms(clause)])
+
+    def fewer_clauses(self) -> list[Node]:
+        """Ever wider expressions, for when few entries match every clause: entries with
+        every clause but one, but two, ... (while there are at most
+        MOST_COMBINATIONS ways to leave them out), and last with any single term."""
+        n = len(self.clauses)
+        levels = [
+            _combine(AnyOf, [_combine(AllOf, list(kept)) for kept in combinations(self.clauses, k)])
+            for k in range(n - 1, 0, -1)
+            if comb(n, k) <= MOST_COMBINATIONS
+        ]
+        return [*levels, self.any_term()]
 
     def typed_in_title(self) -> Node:
         """Entries whose title holds every word as typed: whole words, no compounds,

@@ -676,11 +676,15 @@ def search_offers(
     exact = entries.total()[0]
     relaxed = False
     if node is not None and exact < RELAX_BELOW:
-        # Few entries have every word: they lead, and the best entries with some of
-        # the words fill the first page (all of them when none has every word).
+        # Few entries have every word: they lead, and the best entries with most of the
+        # words fill the first page: every word but one, but two, ..., any word (all of
+        # them when none has every word).
         cap = RELAX_BELOW if exact else None
-        wider = parsed.any_term()
-        widened = RankedEntries(wider, selected, sort, numbers, node, cap, titled)
+        for wider in parsed.fewer_clauses():
+            first = node if exact else None
+            widened = RankedEntries(wider, selected, sort, numbers, first, cap, titled)
+            if widened.total()[0] >= RELAX_BELOW:
+                break
         if widened.total()[0] > exact:
             entries, relaxed = widened, True
             node = node if exact else wider
