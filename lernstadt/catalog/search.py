@@ -156,14 +156,29 @@ def _match(node: query.Node | None, selected: Selection | None = None) -> SqlPar
         return "1 = 1", []
     if connection.vendor != "postgresql":
         return f"e.id IN ({_fts_ids()})", [_fts_query(node, selected or {})]
-    sql, params = [], []
+    sql: list[str] = []
+    params: list[Any] = []
     if node is not None:
-        sql.append(f"{_vector(node)} @@ to_tsquery('simple', %s)")
-        params.append(query.to_tsquery(node, vocabulary.lexemes(query.prefixes(node))))
+        words, params = _words_match(node)
+        sql.append(words)
     if selected:
         sql.append("e.facet_vector @@ to_tsquery('simple', %s)")
         params.append(" & ".join(f"({' | '.join(tokens)})" for tokens in _facet_tokens(selected)))
     return " AND ".join(sql), params
+
+
+def _words_match(node: query.Node) -> SqlPart:
+    """PostgreSQL: entries whose vector matches ``node``. Alternatives that are each a
+    conjunction (entries with most of the words) are asked one by one: GIN answers
+    an AND by skipping through the entries of its rarest word, but an OR of ANDs by
+    testing every entry with any of the words ("Schwimmkurs Kinder Wochenende Wanne
+    Anfänger", every word but two: 85 -> 25 ms)."""
+    parts: tuple[query.Node, ...] = (node,)
+    if isinstance(node, query.AnyOf) and any(isinstance(p, query.AllOf) for p in node.parts):
+        parts = node.parts
+    vector = _vector(node)
+    sql = " OR ".join(f"{vector} @@ to_tsquery('simple', %s)" for _ in parts)
+    return f"({sql})", [query.to_tsquery(p, vocabulary.lexemes(query.prefixes(p))) for p in parts]
 
 
 def _facet_tokens(selected: Selection) -> list[list[str]]:
