@@ -51,6 +51,17 @@ class AnyOf:
     parts: tuple["Node", ...]
 
 
+@dataclass(frozen=True)
+class EveryClause(AllOf):
+    """Entries with every one of several clauses (a clause: one typed word and its
+    alternatives). PostgreSQL asks each clause apart (search._words_match)."""
+
+
+@dataclass(frozen=True)
+class SomeClauses(AnyOf):
+    """Entries with any of several sets of clauses: most of the typed words."""
+
+
 Node = Term | AllOf | AnyOf
 
 
@@ -63,7 +74,7 @@ class ParsedQuery:
     corrections: dict[str, list[str]] = field(default_factory=dict)
 
     def every_clause(self) -> Node:
-        return _combine(AllOf, self.clauses)
+        return _combine(EveryClause, self.clauses)
 
     def any_term(self) -> Node:
         """Entries with any single term of the query, compound parts included."""
@@ -74,12 +85,14 @@ class ParsedQuery:
         every clause but one, but two, ... (while there are at most
         MOST_COMBINATIONS ways to leave them out), and last with any single term."""
         n = len(self.clauses)
-        levels = [
-            _combine(AnyOf, [_combine(AllOf, list(kept)) for kept in combinations(self.clauses, k)])
-            for k in range(n - 1, 0, -1)
-            if comb(n, k) <= MOST_COMBINATIONS
-        ]
+        kept = [k for k in range(n - 1, 0, -1) if comb(n, k) <= MOST_COMBINATIONS]
+        levels = [self._any_clauses(k) for k in kept]
         return [*levels, self.any_term()]
+
+    def _any_clauses(self, k: int) -> Node:
+        """Entries with any ``k`` of the clauses."""
+        kept = combinations(self.clauses, k)
+        return _combine(SomeClauses, [_combine(EveryClause, list(some)) for some in kept])
 
     def typed_in_title(self) -> Node:
         """Entries whose title holds every word as typed: whole words, no compounds,
