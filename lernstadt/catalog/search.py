@@ -699,9 +699,8 @@ def search_offers(
         # Few entries have every word: they lead, and the best entries with most of the
         # words fill the first page: every word but one, but two, ..., any word (all of
         # them when none has every word).
-        cap = RELAX_BELOW if exact else None
+        cap, first = (RELAX_BELOW, node) if exact else (None, None)
         for wider in parsed.fewer_clauses():
-            first = node if exact else None
             widened = RankedEntries(wider, selected, sort, numbers, first, cap, titled)
             if widened.total()[0] >= RELAX_BELOW:
                 break

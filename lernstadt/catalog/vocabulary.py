@@ -78,7 +78,7 @@ def _stems_starting_with(prefixes: list[str]) -> list[tuple[str, str]]:
         "SELECT %s, stem FROM (SELECT DISTINCT stem FROM catalog_searchword "  # noqa: S608
         f"WHERE stem >= %s AND stem < %s ORDER BY stem LIMIT {LEXEMES_PER_PREFIX + 1:d}) s"
     )
-    params = [value for p in prefixes for value in (p, p, p + "\uffff")]
+    params = [value for p in prefixes for value in (p, *_range_of(p))]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join([one] * len(prefixes)), params)
         return cursor.fetchall()
@@ -90,9 +90,15 @@ def known(candidates: Iterable[str]) -> set[str]:
     return set(SearchWord.objects.filter(word__in=wanted).values_list("word", flat=True))
 
 
+def _range_of(prefix: str) -> tuple[str, str]:
+    """The values starting with ``prefix``: from it (included) to the bound (excluded)."""
+    return prefix, prefix + "\uffff"
+
+
 def _starting_with(field: str, prefix: str) -> dict[str, Any]:
     """A filter for values of ``field`` that start with ``prefix``, as a range an index can scan."""
-    return {f"{field}__gte": prefix, f"{field}__lt": prefix + "\uffff"}
+    low, high = _range_of(prefix)
+    return {f"{field}__gte": low, f"{field}__lt": high}
 
 
 def known_prefix(prefix: str) -> bool:

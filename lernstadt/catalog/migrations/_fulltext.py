@@ -117,10 +117,17 @@ SQLITE_SAMPLE_INDEX = (
 # search.sample_below(1 / search.SAMPLE_SHARE) (from 0009): keep both equal
 # (tests/test_search_at_scale.py checks).
 POSTGRES_IN_SAMPLE = f"{SAMPLE_POSITION} < 268435456"
-POSTGRES_SAMPLE_VECTOR = (
-    "CREATE INDEX catalog_searchentry_sample_vector ON catalog_searchentry "
-    f"USING GIN (search_vector) WHERE {POSTGRES_IN_SAMPLE}"
-)
+
+
+def postgres_words_of(index: str, in_sample: str) -> str:
+    """A GIN index of the words of the entries that meet ``in_sample`` alone."""
+    return (
+        f"CREATE INDEX {index} ON catalog_searchentry "
+        f"USING GIN (search_vector) WHERE {in_sample}"
+    )
+
+
+POSTGRES_SAMPLE_VECTOR = postgres_words_of("catalog_searchentry_sample_vector", POSTGRES_IN_SAMPLE)
 
 
 def on_vendor(statements_by_vendor: dict[str, list[str]]):  # type: ignore[no-untyped-def]
@@ -171,9 +178,8 @@ def sqlite_sample_fill(columns: tuple[str, ...]) -> list[str]:
 
 
 # From 0011, PostgreSQL also keeps a GIN index of the words of that quarter.
-POSTGRES_QUARTER_VECTOR = (
-    "CREATE INDEX catalog_searchentry_quarter_vector ON catalog_searchentry "
-    f"USING GIN (search_vector) WHERE {SAMPLE_POSITION} < {SAMPLE_INDEX_BELOW}"
+POSTGRES_QUARTER_VECTOR = postgres_words_of(
+    "catalog_searchentry_quarter_vector", f"{SAMPLE_POSITION} < {SAMPLE_INDEX_BELOW}"
 )
 
 
