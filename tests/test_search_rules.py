@@ -3,6 +3,7 @@
 import importlib
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -310,3 +311,18 @@ def test_postgresql_asks_its_index_for_whole_stems_without_weights() -> None:
     assert query.to_tsquery(node, {"kur": ()}) == "((deutschkur:* | 0deutschkur:*) & kur:*)"
     fulltext = importlib.import_module("lernstadt.catalog.migrations._fulltext")
     assert fulltext.POSTGRES_LABEL_MARK == query.LABEL_MARK
+
+
+def test_compounds_of_a_head_are_the_same_whatever_order_the_rows_were_written() -> None:
+    """More compounds than are looked at: the first in index order, on both databases
+    (an unordered slice let PostgreSQL pick others than SQLite)."""
+    words = [f"{a}{b}{a}chor" for a in "bcdfghklmnprstvwz" for b in "aeiou"]  # 85 compounds
+    for word in reversed(words):
+        SearchWord.objects.create(word=word, stem=word, stem_reversed=word[::-1])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # a plan that reads rows as they were written
+            cursor.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off")
+    found = vocabulary.compounds_ending_in("chor", limit=5)
+    first = sorted(SearchWord.objects.values_list("stem_reversed", flat=True))
+    looked_at = [r[::-1] for r in first if r.startswith("rohc")][: 5 * 4]
+    assert found == sorted(looked_at, key=lambda s: (len(s), s))[:5]

@@ -116,7 +116,9 @@ def compounds_ending_in(stem_: str, limit: int = COMPOUND_LIMIT) -> list[str]:
     if not stem_.isalpha():
         return []
     backwards = stem_[::-1]
+    # In index order: the same compounds on both databases when there are more.
     rows = SearchWord.objects.filter(**_starting_with("stem_reversed", backwards))
+    rows = rows.order_by("stem_reversed")
     stems = {
         reversed_[::-1]
         for reversed_ in rows.values_list("stem_reversed", flat=True)[: limit * 4]
