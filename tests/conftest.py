@@ -81,7 +81,8 @@ def no_open_data_in_the_demo(settings: Any) -> None:
 def fresh_search_caches() -> None:
     """Each test reads the thesaurus and the stems its own database holds (the
     caches outlive rollbacks)."""
-    from lernstadt.catalog import query, vocabulary
+    from lernstadt.catalog import query, ranking, vocabulary
 
     query.forget_thesaurus()
     vocabulary.forget_lexemes()
+    ranking.forget_counts()

@@ -74,11 +74,11 @@ class ParsedQuery:
     corrections: dict[str, list[str]] = field(default_factory=dict)
 
     def every_clause(self) -> Node:
-        return _combine(EveryClause, self.clauses)
+        return every_clause(self.clauses)
 
     def any_term(self) -> Node:
         """Entries with any single term of the query, compound parts included."""
-        return _combine(AnyOf, [t for clause in self.clauses for t in _terms(clause)])
+        return _combine(AnyOf, [t for clause in self.clauses for t in terms(clause)])
 
     def fewer_clauses(self) -> list[Node]:
         """Ever wider expressions, for when few entries match every clause: entries with
@@ -101,6 +101,11 @@ class ParsedQuery:
         return _combine(AllOf, [_title_word(word) for word in self.words])
 
 
+def every_clause(clauses: list[Node]) -> Node:
+    """Entries with every one of the clauses."""
+    return _combine(EveryClause, clauses)
+
+
 def _title_word(word: str) -> Node:
     """A title word that is ``word`` or one of its stems ("kurse", "kurs", "kur"), so
     "Kurs" finds "Kurse" but not "Kürten", as the prefix "kur" would. Only forms
@@ -110,14 +115,15 @@ def _title_word(word: str) -> Node:
         forms.append(reduced)
         reduced = text.stem(reduced)
     prefix = text.query_stem(word)
-    terms: list[Node] = [Term(f, title_word=True) for f in forms if f.startswith(prefix)]
-    return _combine(AnyOf, terms)
+    words: list[Node] = [Term(f, title_word=True) for f in forms if f.startswith(prefix)]
+    return _combine(AnyOf, words)
 
 
-def _terms(node: Node) -> list[Term]:
+def terms(node: Node) -> list[Term]:
+    """Every term of the expression."""
     if isinstance(node, Term):
         return [node]
-    return [t for part in node.parts for t in _terms(part)]
+    return [t for part in node.parts for t in terms(part)]
 
 
 def _combine(kind: type[AllOf] | type[AnyOf], parts: list[Node]) -> Node:
@@ -300,12 +306,12 @@ def to_fts5(node: Node) -> str:
 def in_title_only(node: Node) -> bool:
     """Whether the expression asks for title words alone: PostgreSQL asks the
     title's own vector for these, SQLite its FTS title column."""
-    return all(term.title_word for term in _terms(node))
+    return all(term.title_word for term in terms(node))
 
 
 def prefixes(node: Node) -> list[str]:
     """The stems the expression searches as prefixes."""
-    return [term.stem for term in _terms(node) if not term.title_word]
+    return [term.stem for term in terms(node) if not term.title_word]
 
 
 # PostgreSQL's vector holds the stems of vocabulary labels with this mark in front

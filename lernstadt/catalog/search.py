@@ -4,11 +4,11 @@ Pages, the API, autocomplete and the ``search`` command call :func:`search_offer
 and :func:`suggest`; importers and signals call the indexing functions named below.
 :mod:`~lernstadt.catalog.query` turns what was typed into a boolean query of stems,
 and this module runs it as plain SQL on the database's own full-text index:
-SQLite FTS5 ranked with bm25, or PostgreSQL's tsvector of the same stems
-(``simple`` configuration) ranked with ts_rank, with the same weights (title 1,
-body 0.1, vocabulary labels 0.02). By relevance, entries whose title holds every
-typed word lead; the expanded query is scored only when they do not fill the
-window. Facet filters are tokens in the same full-text index
+SQLite FTS5, or PostgreSQL's tsvector of the same stems (``simple``
+configuration). Both rank by one score, :mod:`~lernstadt.catalog.ranking`, so
+both give the same results in the same order. By relevance, entries whose title
+holds every typed word lead; the others are scored only when they do not fill
+the window. Facet filters are tokens in the same full-text index
 (:func:`indexing.facet_token`); facet counts are SQL ``GROUP BY``s; nothing is done
 per row in Python. Large totals and their facet counts are estimated from a
 content-blind sample of the entries (see :func:`sample_below`), the same way on
@@ -24,7 +24,7 @@ from django.db import connection
 from django.db.models import F, Max
 from django.utils.translation import gettext
 
-from lernstadt.catalog import indexing, query, text, vocabulary
+from lernstadt.catalog import indexing, query, ranking, text, vocabulary
 from lernstadt.catalog.models import SearchEntry, UnmetQuery
 from lernstadt.catalog.taxonomy import (
     Accessibility,
@@ -112,26 +112,14 @@ FTS_TABLE = "catalog_searchentry_fts"
 # multiplier is odd and 244002641 its inverse modulo 2**32 (%% is one % to the driver).
 FTS_SAMPLE = "catalog_searchentry_fts_sample"
 FTS_SAMPLE_ENTRY = f"((rowid * 244002641) %% {HASH_RANGE})"
-# Filters on FTS rows name "+rowid": a plain rowid IN (...) would make FTS5 run the
-# MATCH once per listed id instead of once.
-FTS_ROWID = "+rowid"
-# bm25 with the weights of the FTS columns: title 10, body 1, vocabulary labels 0.2,
-# facet tokens 0 (they filter, they do not rank).
+# Autocomplete ranks titles with bm25 (title column only).
 BM25 = f"bm25({FTS_TABLE}, 10.0, 1.0, 0.2, 0.0)"
-# Weights D, C, B, A: a title word (A) counts ten times a body word (B), as in FTS5;
-# normalisation 1 divides by the log of the length, as bm25 discounts long texts.
-RANK = "ts_rank('{0.01, 0.02, 0.1, 1.0}', %s, to_tsquery('simple', %%s), 1)"
 
 
 def _vector(node: query.Node) -> str:
     """The tsvector a PostgreSQL expression asks: the title's own for title words
     (migration 0008), whose index answers without rechecking weights."""
     return "e.title_vector" if query.in_title_only(node) else "e.search_vector"
-
-
-def _rank(node: query.Node) -> str:
-    """ts_rank of ``node`` (its tsquery is the one parameter)."""
-    return RANK % _vector(node)
 
 
 def sample_position(column: str) -> str:
@@ -182,6 +170,17 @@ def _words_match(node: query.Node) -> SqlPart:
     return sql, [query.to_tsquery(node, vocabulary.lexemes(query.prefixes(node)))]
 
 
+def _field_match(node: query.Node, in_title: bool) -> SqlPart:
+    """The entry ``e`` matches ``node`` in its title, or anywhere: a test of the
+    relevance score (see :mod:`ranking`), on the entry's own vector or FTS row."""
+    if connection.vendor == "postgresql":
+        vector = "e.title_vector" if in_title else "e.search_vector"
+        tsquery = query.to_tsquery(node, vocabulary.lexemes(query.prefixes(node)))
+        return f"{vector} @@ to_tsquery('simple', %s)", [tsquery]
+    column = "stems_title : " if in_title else ""
+    return f"e.id IN ({_fts_ids()})", [f"{column}({query.to_fts5(node)})"]
+
+
 def _joined(joiner: str, parts: list[SqlPart]) -> SqlPart:
     return "(" + joiner.join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
 
@@ -219,8 +218,10 @@ class RankedEntries:
         first: query.Node | None = None,
         cap: int | None = None,
         titled: query.Node | None = None,
+        clauses: list[query.Node] | None = None,
     ) -> None:
         self.node, self.selected, self.sort, self.numbers = node, selected, sort, numbers
+        self.clauses = clauses or []  # what the relevance score weighs (see ranking)
         self.first = first  # entries matching this come before the rest
         # By relevance, entries with every typed word in their title lead, ranked by those words.
         self.titled = titled if sort == "relevance" and node is not None else None
@@ -228,6 +229,7 @@ class RankedEntries:
         self._total: tuple[int, bool] | None = None
         self._ids: list[int] | None = None
         self._windows: dict[tuple[int, int], list[SearchEntry]] = {}
+        self._score: SqlPart | None = None
 
     def total(self) -> tuple[int, bool]:
         """(number of matches, whether it is estimated): exact while the sample
@@ -317,40 +319,28 @@ class RankedEntries:
     ) -> list[tuple[int, bool]]:
         """(id, cancelled) of the ``limit`` best-scored matches of ``node`` (but not of
         ``without``), those that take place first."""
-        if connection.vendor == "postgresql":
-            sql, params = self._ranked_vectors(node, limit, without)
-        else:
-            sql, params = self._ranked_fts(node, limit, without)
-        return [(i, bool(c)) for i, c in _rows(sql, params)]
-
-    def _ranked_fts(self, node: query.Node, limit: int, without: query.Node | None) -> SqlPart:
-        excluded, params = "", []
-        if without is not None:
-            excluded = f"AND {FTS_ROWID} NOT IN ({_fts_ids()}) "
-            params.append(query.to_fts5(without))
-        ranked = (
-            f"SELECT rowid AS id, {BM25} AS score "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s {excluded}"
-            "ORDER BY score, rowid LIMIT %s"
-        )
-        sql = (
-            f"SELECT e.id, e.is_cancelled FROM ({ranked}) m CROSS JOIN catalog_searchentry e "
-            "WHERE e.id = m.id ORDER BY e.is_cancelled, m.score, e.id"
-        )
-        return sql, [_fts_query(node, self.selected), *params, limit]
-
-    def _ranked_vectors(self, node: query.Node, limit: int, without: query.Node | None) -> SqlPart:
         where, params = self._match(node)
         if without is not None:
             excluded, excluded_params = _match(without)
             where += f" AND NOT {excluded}"
             params += excluded_params
-        ranked = (
-            f"SELECT e.id, e.is_cancelled, {_rank(node)} "
-            f"AS score FROM catalog_searchentry e WHERE {where} ORDER BY score DESC, e.id LIMIT %s"
+        # Titled entries hold every clause in their title: their scores are equal.
+        order, order_params = self._by_score() if node != self.titled else (ranking.TIE_BREAK, [])
+        sql = (
+            f"SELECT e.id, e.is_cancelled FROM catalog_searchentry e WHERE {where} "
+            f"ORDER BY e.is_cancelled, {order} LIMIT %s"
         )
-        sql = f"SELECT id, is_cancelled FROM ({ranked}) m ORDER BY is_cancelled, score DESC, id"
-        return sql, [query.to_tsquery(node), *params, limit]
+        return [(i, bool(c)) for i, c in _rows(sql, [*params, *order_params, limit])]
+
+    def _by_score(self) -> SqlPart:
+        """ORDER BY the relevance score of entry ``e`` (see :mod:`ranking`)."""
+        if self._score is None:
+            clauses = ranking.clauses_of(self.clauses)
+            # When every match holds every clause, "anywhere" adds the same to each.
+            anywhere = self.node != query.every_clause(self.clauses)
+            score, params = ranking.score(clauses, _count, _field_match, anywhere)
+            self._score = f"{score} DESC, {ranking.TIE_BREAK}", params
+        return self._score
 
     def _order(self) -> SqlPart:
         order, params = self._groups()
@@ -358,11 +348,15 @@ class RankedEntries:
             return f"{order}, e.sort_title, e.id", params
         if self.sort == "date":
             return f"{order}, e.next_date ASC NULLS LAST, e.sort_title, e.id", params
+        if self.node is None:
+            return f"{order}, e.id", params
         if self.titled is not None:
-            # The titled group first, each group by its own score (the one the candidates use).
-            return f"{order}, t.id IS NULL, {self._titled_score()}, e.id", params
-        # Equal scores in id order, so a window of the best candidates agrees with it.
-        return f"{order}, {self._score()}, e.id", params
+            # Entries with every typed word in their title first.
+            titled, titled_params = _match(self.titled)
+            order += f", CASE WHEN {titled} THEN 0 ELSE 1 END"
+            params += titled_params
+        score, score_params = self._by_score()
+        return f"{order}, {score}", [*params, *score_params]
 
     def _groups(self) -> SqlPart:
         """Whole groups in front of others, whatever the sort."""
@@ -380,30 +374,8 @@ class RankedEntries:
         order.append("e.is_cancelled")
         return ", ".join(order), params
 
-    def _score(self) -> str:
-        if self.node is None:
-            return "e.id"
-        if connection.vendor == "postgresql":
-            return f"{_rank(self.node)} DESC"
-        return "m.score ASC"
-
-    def _titled_score(self) -> str:
-        if connection.vendor == "postgresql":
-            return "COALESCE(t.score, " + self._score().removesuffix(" DESC") + ") DESC"
-        return "COALESCE(t.score, m.score)"
-
     def _page_sql(self, stop: int) -> SqlPart:
         order, order_params = self._order()
-        titled_join, titled_params = self._titled_join()
-        if self._ranks_in_join():
-            # bm25 comes from one pass over the FTS matches, joined to the entries.
-            ranked = f"SELECT rowid AS id, {BM25} AS score FROM {_fts_matches()}"
-            sql = (
-                f"SELECT e.id FROM catalog_searchentry e JOIN ({ranked}) m ON m.id = e.id "
-                f"{titled_join} ORDER BY {order}"
-            )
-            fts = _fts_query(self.node, self.selected)
-            return sql, [fts, *titled_params, *order_params]
         where, params = self._match(self.node)
         if self.node is not None and self.sort != "relevance" and not self.total()[1]:
             # Few matches (counted exactly): those first, then their order. Left to
@@ -415,14 +387,12 @@ class RankedEntries:
                 f"SELECT e.id FROM m JOIN catalog_searchentry e ON e.id = m.id ORDER BY {order}"
             )
             return sql, [*params, *order_params]
-        if self.node is not None and self.sort == "relevance":
-            order_params.append(query.to_tsquery(self.node))
         if self._walks_titles(stop):
             # "+": the matches only test each entry of the title index as it walks, which
             # stops after the window, instead of each match being fetched and sorted.
             where = f"+{where}"
-        sql = f"SELECT e.id FROM catalog_searchentry e {titled_join} WHERE {where} ORDER BY {order}"
-        return sql, [*titled_params, *params, *order_params]
+        sql = f"SELECT e.id FROM catalog_searchentry e WHERE {where} ORDER BY {order}"
+        return sql, [*params, *order_params]
 
     def _walks_titles(self, stop: int) -> bool:
         """Whether SQLite should walk the title index to a window ending at ``stop``.
@@ -437,23 +407,6 @@ class RankedEntries:
         matches = self.total()[0]
         highest = SearchEntry.objects.aggregate(highest=Max("id"))["highest"] or 0
         return stop * highest <= WALK_PER_SORT * matches * matches
-
-    def _titled_join(self) -> SqlPart:
-        """``t``: the entries with every typed word in their title, with their score."""
-        if self.titled is None:
-            return "", []
-        if connection.vendor == "postgresql":
-            match, params = _match(self.titled)
-            score = _rank(self.titled)
-            titled = f"SELECT e.id, {score} AS score FROM catalog_searchentry e WHERE {match}"
-            return f"LEFT JOIN ({titled}) t ON t.id = e.id", [*params, *params]
-        titled = f"SELECT rowid AS id, {BM25} AS score FROM {_fts_matches()}"
-        return f"LEFT JOIN ({titled}) t ON t.id = e.id", [query.to_fts5(self.titled)]
-
-    def _ranks_in_join(self) -> bool:
-        return (
-            self.node is not None and connection.vendor != "postgresql" and self.sort == "relevance"
-        )
 
 
 def _fts_matches(table: str = FTS_TABLE) -> str:
@@ -499,6 +452,15 @@ def _tally(node: query.Node | None, selected: Selection) -> Tally:
         ids = [row[0] for row in _rows(*_matching_ids(node, selected))]
         return Tally(len(ids), False, ids)
     return Tally(_rows(*_count_sql(node, selected))[0][0], False)
+
+
+def _count(node: query.Node | None) -> int:
+    """How many entries match ``node`` (all entries for None), by the rule of the
+    search's total: the sample's count scaled up when it holds many, else exact."""
+    sampled = _rows(*_count_sql(node, {}, sample_below(1 / SAMPLE_SHARE)))[0][0]
+    if sampled >= ESTIMATE_FROM:
+        return sampled * SAMPLE_SHARE
+    return _rows(*_count_sql(node, {}))[0][0]
 
 
 def _count_sql(node: query.Node | None, selected: Selection, below: int | None = None) -> SqlPart:
@@ -692,7 +654,9 @@ def search_offers(
     numbers = [w for w in parsed.words if SCHOOL_NUMBER.match(w)]
     node = parsed.every_clause() if parsed.clauses else None
     titled = parsed.typed_in_title() if parsed.clauses else None
-    strict = entries = RankedEntries(node, selected, sort, numbers, titled=titled)
+    strict = entries = RankedEntries(
+        node, selected, sort, numbers, titled=titled, clauses=parsed.clauses
+    )
     exact = entries.total()[0]
     relaxed = False
     if node is not None and exact < RELAX_BELOW:
@@ -701,7 +665,9 @@ def search_offers(
         # them when none has every word).
         cap, first = (RELAX_BELOW, node) if exact else (None, None)
         for wider in parsed.fewer_clauses():
-            widened = RankedEntries(wider, selected, sort, numbers, first, cap, titled)
+            widened = RankedEntries(
+                wider, selected, sort, numbers, first, cap, titled, parsed.clauses
+            )
             if widened.total()[0] >= RELAX_BELOW:
                 break
         if widened.total()[0] > exact:

@@ -1,0 +1,108 @@
+"""One relevance score on both databases (lernstadt.catalog.ranking).
+
+Every test here runs on SQLite and on PostgreSQL (``make test`` runs the suite on
+both), and asserts a whole order: the same order on both is what they check.
+"""
+
+import pytest
+
+from lernstadt.catalog import query, ranking, search
+from lernstadt.catalog.models import Offer, Provider
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(query_text: str) -> list[str]:
+    return [entry.title for entry in search.search_offers(query_text, per_page=50).page]
+
+
+@pytest.fixture
+def provider() -> Provider:
+    return Provider.objects.create(name="Familienzentrum Beispiel", kind="association")
+
+
+def offer(provider: Provider, title: str, summary: str = "", **fields: object) -> Offer:
+    return Offer.objects.create(provider=provider, title=title, summary=summary, **fields)
+
+
+def test_a_rare_word_weighs_more_than_a_common_one() -> None:
+    assert ranking.weight(1, 5_000) > ranking.weight(100, 5_000) > ranking.weight(2_500, 5_000)
+    assert ranking.weight(5_000, 5_000) == 1  # in every entry: the least weight, never 0
+    assert ranking.weight(1, 5_000) == 811  # BM25's idf in hundredths: ln(1 + 4999.5 / 1.5)
+
+
+def test_equal_scores_put_shorter_titles_first_then_the_alphabet(provider: Provider) -> None:
+    for title in ["Töpfern für Kinder und Eltern", "Töpfern", "Töpfern am Abend", "Töpfern Abend"]:
+        offer(provider, title)
+    assert titles("Töpfern") == [
+        "Töpfern",
+        "Töpfern Abend",
+        "Töpfern am Abend",
+        "Töpfern für Kinder und Eltern",
+    ]
+
+
+def test_a_rare_word_in_the_title_outweighs_a_common_one(provider: Provider) -> None:
+    for number in range(8):
+        offer(provider, f"Tanzen Gruppe {number}", "Tanzen im Stadtteil")
+    offer(provider, "Tanzen im Park", "Mit Zumba")
+    offer(provider, "Zumba am Morgen", "Tanzen zu Musik")
+    # Both hold both words; Zumba (2 entries) is rarer than Tanzen (10).
+    assert titles("Zumba Tanzen")[:2] == ["Zumba am Morgen", "Tanzen im Park"]
+
+
+def test_a_title_match_outranks_the_body_and_labels(provider: Provider) -> None:
+    offer(provider, "Elterncafé", "Jeden Montag mit Schach für Kinder")
+    offer(provider, "Schach für Kinder", "Im Jugendzentrum")
+    assert titles("Schach")[0] == "Schach für Kinder"
+
+
+def test_parts_of_a_compound_in_the_title_score_by_their_rarity(provider: Provider) -> None:
+    """ "Gitarrenkurs": no entry holds it; a title with "Gitarre" (rare) leads those
+    with "Kurs" (common), the way a person reads the compound."""
+    for number in range(12):
+        offer(provider, f"Kurs Nummer {number}", "Ein Kurs am Abend")
+    offer(provider, "Gitarre für Erwachsene", "Unterricht in der Gruppe, kein Kurs")
+    offer(provider, "Kurt spielt vor", "Lesung")
+    found = titles("Gitarrenkurs")
+    assert found[0] == "Gitarre für Erwachsene"
+    assert found.index("Gitarre für Erwachsene") < found.index("Kurs Nummer 0")
+
+
+def test_a_whole_clause_in_the_title_outranks_some_of_its_parts(provider: Provider) -> None:
+    offer(provider, "Deutsch am Abend", "Ein Kurs für Erwachsene")
+    offer(provider, "Deutschkurs am Abend", "Für Erwachsene")
+    assert titles("Deutschkurs")[:2] == ["Deutschkurs am Abend", "Deutsch am Abend"]
+
+
+def test_parts_within_other_parts_count_once() -> None:
+    clause = query.AnyOf(
+        (
+            query.AllOf((query.Term("deutsch"), query.Term("lern"))),
+            query.AllOf(
+                (query.Term("deutsch"), query.AnyOf((query.Term("lern"), query.Term("x"))))
+            ),
+        )
+    )
+    (scored,) = ranking.clauses_of([clause])
+    assert scored.parts == (
+        query.Term("deutsch"),
+        query.AnyOf((query.Term("lern"), query.Term("x"))),
+    )
+
+
+def test_weights_are_counted_once_a_minute(provider: Provider, monkeypatch) -> None:
+    offer(provider, "Schach für Kinder")
+    counted: list[object] = []
+
+    def count(node: query.Node | None) -> int:
+        counted.append(node)
+        return 1
+
+    clauses = ranking.clauses_of(query.parse("Schach").clauses)
+    ranking.score(clauses, count, search._field_match)
+    ranking.score(clauses, count, search._field_match)
+    assert len(counted) == 2  # all entries, the clause; the second score asked nothing
+    monkeypatch.setattr(ranking, "monotonic", lambda: 10**9)
+    ranking.score(clauses, count, search._field_match)
+    assert len(counted) == 4
