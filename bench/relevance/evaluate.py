@@ -20,6 +20,7 @@ import math
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -450,8 +451,13 @@ def main() -> None:
     backend = parser.add_mutually_exclusive_group()
     backend.add_argument("--sqlite", action="store_true", help="SQLite (the default)")
     backend.add_argument("--postgres", action="store_true", help=f"PostgreSQL, {PG_DATABASE}")
+    backend.add_argument(
+        "--compare", action="store_true", help="both databases: are their first pages the same?"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
+    if args.compare:
+        sys.exit(compare_backends())
     name = "postgresql" if args.postgres else "sqlite"
     if not REGISTER.exists():
         sys.exit(f"{REGISTER}: the NRW school register is needed and was not found")
@@ -471,6 +477,27 @@ def main() -> None:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print_report(data, outcomes)
+
+
+def compare_backends() -> int:
+    """Run the set on SQLite and on PostgreSQL (each in a process of its own, as
+    Django sets up one database per process) and compare their first pages, hit by
+    hit: the issue asks for the same results on both. 1 when any page differs."""
+    pages = {}
+    for flag in ("--sqlite", "--postgres"):
+        command = [sys.executable, __file__, flag, "--json"]
+        run = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+        data = json.loads(run.stdout)
+        pages[data["backend"]] = {
+            q["query"]: [h["key"] for h in q["hits"]] for q in data["queries"]
+        }
+    sqlite, postgresql = pages["sqlite"], pages["postgresql"]
+    differing = [query for query in sqlite if sqlite[query] != postgresql.get(query)]
+    for query in differing:
+        print(f"differs: {query!r}\n  sqlite     {sqlite[query]}\n  postgresql {postgresql[query]}")
+    same = len(sqlite) - len(differing)
+    print(f"same first page, hit by hit, on both databases: {same} of {len(sqlite)}")
+    return 1 if differing else 0
 
 
 if __name__ == "__main__":
