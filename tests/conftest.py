@@ -84,5 +84,6 @@ def fresh_search_caches() -> None:
     from lernstadt.catalog import query, ranking, vocabulary
 
     query.forget_thesaurus()
+    query.forget_parsed()
     vocabulary.forget_lexemes()
     ranking.forget_counts()

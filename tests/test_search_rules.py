@@ -5,6 +5,7 @@ import importlib
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -115,6 +116,29 @@ def test_thesaurus_edits_by_staff_take_effect(catalogue: None) -> None:
     assert titles("Schwimmbad") == []
     Synonym.objects.create(terms="Schwimmbad, Hallenbad")
     assert "Schwimmen für Anfänger" in titles("Schwimmbad")
+
+
+def test_a_query_is_parsed_once_in_a_while(catalogue: None) -> None:
+    """A results page, its next page and a facet clicked parse the same words:
+    the second parse asks the database nothing and hands out its own copy."""
+    first = query.parse("Deutschkurs Abend")
+    with CaptureQueriesContext(connection) as asked:
+        second = query.parse("Deutschkurs Abend")
+    assert len(asked) == 0
+    assert second == first and second is not first
+    second.clauses.clear()
+    assert query.parse("Deutschkurs Abend").clauses == first.clauses
+
+
+def test_a_new_word_in_the_index_is_parsed_at_once(catalogue: None) -> None:
+    """ "Ukulelekurs" splits into its parts once the index knows "Ukulele"."""
+    parts = query.AllOf((query.Term("ukulel", text_only=True), query.Term("kur", text_only=True)))
+    (before,) = query.parse("Ukulelekurs").clauses
+    assert parts not in getattr(before, "parts", ())
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    offer(vhs, "Ukulele für Einsteiger", "In kleiner Gruppe")
+    (after,) = query.parse("Ukulelekurs").clauses
+    assert parts in getattr(after, "parts", ())
 
 
 def test_nothing_found_suggests_the_nearest_words(catalogue: None) -> None:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone, translation
 
-from lernstadt.catalog import ranking, text, vocabulary
+from lernstadt.catalog import query, ranking, text, vocabulary
 from lernstadt.catalog.models import (
     Offer,
     OfferDate,
@@ -198,7 +198,9 @@ def store(documents: list[Document]) -> None:
         batch_size=BATCH * 5,
     )
     vocabulary.remember(word for document in documents for word in document.words)
-    ranking.forget_counts()  # the words' weights in this process follow at once
+    # This process follows at once: the words' weights, how queries parse.
+    ranking.forget_counts()
+    query.forget_parsed()
 
 
 # --- offers --------------------------------------------------------------------

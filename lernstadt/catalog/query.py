@@ -166,6 +166,7 @@ def forget_thesaurus() -> None:
     """Make the next search read the thesaurus again (called when staff edit it)."""
     global _thesaurus_cache
     _thesaurus_cache = None
+    forget_parsed()
 
 
 def _thesaurus_match(
@@ -184,8 +185,34 @@ def _thesaurus_match(
 # --- parsing -------------------------------------------------------------------
 
 
+# Seconds another process may parse a query as before the index or thesaurus changed
+# (this process forgets at once): a results page, its next page, a facet clicked
+# and the API ask for the same words, and parsing asks the database each time.
+PARSED_TTL = 10.0
+PARSED_CACHED = 1_000  # queries; beyond, the cache starts anew
+_parsed_cache: dict[str, tuple[float, ParsedQuery]] = {}
+
+
 def parse(query: str) -> ParsedQuery:
-    """Turn a query into clauses that all must hold (each a set of alternatives)."""
+    """Turn a query into clauses that all must hold (each a set of alternatives),
+    as parsed in the last seconds (a copy: callers may change it)."""
+    now = monotonic()
+    cached = _parsed_cache.get(query)
+    if cached is None or now - cached[0] > PARSED_TTL:
+        if len(_parsed_cache) >= PARSED_CACHED:
+            _parsed_cache.clear()
+        cached = _parsed_cache[query] = (now, _parse(query))
+    parsed = cached[1]
+    corrections = {word: list(fixes) for word, fixes in parsed.corrections.items()}
+    return ParsedQuery(list(parsed.words), list(parsed.clauses), corrections)
+
+
+def forget_parsed() -> None:
+    """Parse every query anew (the index or the thesaurus changed)."""
+    _parsed_cache.clear()
+
+
+def _parse(query: str) -> ParsedQuery:
     words = text.query_words(query)
     parsed = ParsedQuery(words)
     if not words:
