@@ -321,6 +321,26 @@ def test_postgresql_can_take_a_facet_sample_through_the_smallest_samples_index(
     assert index in _plan_with_only(index, sql, params)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_postgresql_samples_the_words_matches_by_place_beyond_the_sample_indexes(
+    courses: None,
+) -> None:
+    """A bound above the quarter: even when the circle index is all PostgreSQL may
+    use, the words' matches are tested for their place, not ANDed with the circle
+    index's bitmap of half the entries, nor read in its order."""
+    node = query.parse("Kurs").every_clause()
+    sql, params = search._lowest_on_circle(node, {}, search.sample_below(1 / 2), None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP INDEX catalog_searchentry_sample_vector, catalog_searchentry_quarter_vector"
+        )
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "catalog_searchentry_vector" in plan
+    assert "on catalog_searchentry_sample " not in plan + " ", plan
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL has it since 0008")
 def test_sqlite_takes_the_lowest_on_the_circle_from_the_sample_index(db: None) -> None:
     """Facet counts over every entry (home page, a filter without words) read the
