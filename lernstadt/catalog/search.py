@@ -232,7 +232,7 @@ class RankedEntries:
         self.node, self.selected, self.sort, self.numbers = node, selected, sort, numbers
         self.clauses = clauses or []  # what the relevance score weighs (see ranking)
         self.first = first  # entries matching this come before the rest
-        # By relevance, entries with every typed word in their title lead, ranked by those words.
+        # By relevance, entries with every typed word in their title lead.
         self.titled = titled if sort == "relevance" and node is not None else None
         self.cap = cap  # at most this many entries, the best first
         self._total: tuple[int, bool] | None = None
@@ -306,11 +306,12 @@ class RankedEntries:
         """The window taken from the best-scored matches alone, when they decide it.
 
         Scoring every match of a broad search (66,000 for "Kurs") to show 20 is what
-        made it slow; FTS5 keeps just the best ``limit`` by score. Entries with every
-        typed word in their title come first and are few: when they fill the window,
-        the expanded query is not scored at all. Cancelled entries go last: when the
-        candidates hold ``stop`` entries that still take place, no match outside them
-        can come earlier, so the window is exact; else None (full order).
+        made it slow; the database keeps just the best ``limit`` by score. Entries
+        with every typed word in their title come first and score alike: when they
+        fill the window, they are only sorted by title length, nothing is scored.
+        Cancelled entries go last: when the candidates hold ``stop`` entries that
+        still take place, no match outside them can come earlier, so the window is
+        exact; else None (full order).
         """
         limit = max(2 * stop, CANDIDATES)
         titled: list[tuple[int, bool]] = []
@@ -454,22 +455,26 @@ def _tally(node: query.Node | None, selected: Selection) -> Tally:
     PostgreSQL then fetches the few matches: the page's ranking and facet counts
     ask for them by id, instead of the full-text index again (a common word's
     GIN bitmap costs 15-20 ms a statement however few entries match in the end)."""
-    sampled = _rows(*_count_sql(node, selected, sample_below(1 / SAMPLE_SHARE)))[0][0]
-    if sampled >= ESTIMATE_FROM:
-        return Tally(_rounded(sampled * SAMPLE_SHARE), True)
+    estimate = _estimate(node, selected)
+    if estimate is not None:
+        return Tally(_rounded(estimate), True)
     if connection.vendor == "postgresql":
         ids = [row[0] for row in _rows(*_matching_ids(node, selected))]
         return Tally(len(ids), False, ids)
     return Tally(_rows(*_count_sql(node, selected))[0][0], False)
 
 
+def _estimate(node: query.Node | None, selected: Selection) -> int | None:
+    """The sample's count of the matches scaled up, when the sample holds enough."""
+    sampled = _rows(*_count_sql(node, selected, sample_below(1 / SAMPLE_SHARE)))[0][0]
+    return sampled * SAMPLE_SHARE if sampled >= ESTIMATE_FROM else None
+
+
 def _count(node: query.Node | None) -> int:
     """How many entries match ``node`` (all entries for None), by the rule of the
-    search's total: the sample's count scaled up when it holds many, else exact."""
-    sampled = _rows(*_count_sql(node, {}, sample_below(1 / SAMPLE_SHARE)))[0][0]
-    if sampled >= ESTIMATE_FROM:
-        return sampled * SAMPLE_SHARE
-    return _rows(*_count_sql(node, {}))[0][0]
+    search's total (a weight of the ranking; unrounded)."""
+    estimate = _estimate(node, {})
+    return estimate if estimate is not None else _rows(*_count_sql(node, {}))[0][0]
 
 
 def _count_sql(node: query.Node | None, selected: Selection, below: int | None = None) -> SqlPart:
