@@ -279,6 +279,8 @@ def test_postgresql_indexes_the_words_of_the_very_sample_search_counts() -> None
     fulltext = importlib.import_module("lernstadt.catalog.migrations._fulltext")
     in_sample = f"{search.sample_position('id')} < {search.sample_below(1 / search.SAMPLE_SHARE)}"
     assert in_sample == fulltext.POSTGRES_IN_SAMPLE
+    small = search.sample_below(1 / search.SMALL_SAMPLE_SHARE)
+    assert small == fulltext.SMALL_SAMPLE_BELOW
 
 
 WORD_INDEXES = (
@@ -286,6 +288,7 @@ WORD_INDEXES = (
     "catalog_searchentry_sample",
     "catalog_searchentry_sample_vector",
     "catalog_searchentry_quarter_vector",
+    "catalog_searchentry_small_sample_vector",
 )
 
 
@@ -311,7 +314,11 @@ def test_postgresql_can_count_the_sample_through_its_own_index(courses: None) ->
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
 @pytest.mark.parametrize(
     ("share", "index"),
-    [(1 / 32, "catalog_searchentry_sample_vector"), (1 / 8, "catalog_searchentry_quarter_vector")],
+    [
+        (1 / 128, "catalog_searchentry_small_sample_vector"),
+        (1 / 32, "catalog_searchentry_sample_vector"),
+        (1 / 8, "catalog_searchentry_quarter_vector"),
+    ],
 )
 def test_postgresql_can_take_a_facet_sample_through_the_smallest_samples_index(
     courses: None, share: float, index: str
@@ -331,9 +338,8 @@ def test_postgresql_samples_the_words_matches_by_place_beyond_the_sample_indexes
     node = query.parse("Kurs").every_clause()
     sql, params = search._lowest_on_circle(node, {}, search.sample_below(1 / 2), None)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "DROP INDEX catalog_searchentry_sample_vector, catalog_searchentry_quarter_vector"
-        )
+        samples = [i for i in WORD_INDEXES if i.endswith("_vector") and "sample" in i]
+        cursor.execute("DROP INDEX catalog_searchentry_quarter_vector, " + ", ".join(samples))
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())

@@ -66,6 +66,11 @@ ESTIMATE_FROM = 100
 # Both databases keep a full-text index of a sample alone: PostgreSQL GIN indexes of
 # the 1/16 sample and of this larger one, SQLite an FTS5 table of it, in circle order.
 SAMPLE_INDEX_SHARE = 4  # one entry in 4 (migrations 0010, 0011)
+# PostgreSQL keeps GIN indexes of the words of these samples (0009, 0011, 0012): a
+# bound names the smallest that holds it (see _below). SQLite's sample table serves
+# any part of its quarter.
+SMALL_SAMPLE_SHARE = 64
+POSTGRES_SAMPLE_SHARES = (SMALL_SAMPLE_SHARE, SAMPLE_SHARE, SAMPLE_INDEX_SHARE)
 BROWSABLE = 1_000  # pages reach this far into an estimated total
 # SQLite sorts many matches by title by walking the title index, when the walk is
 # short: a step of it costs about a quarter of sorting one match (see _walks_titles).
@@ -601,18 +606,18 @@ def _matching_ids(
 def _below(below: int, words: bool) -> str:
     """SQL: the entry ``e`` lies below ``below`` on the circle.
 
-    PostgreSQL keeps GIN indexes of the words of the 1/16 sample and of the quarter
-    of the circle (migrations 0009, 0011). With words to match, a bound inside one
-    of them names the smallest, so that PostgreSQL uses its index, and tests the
-    bound itself outside the circle's index ("+ 0"); else PostgreSQL walked that
-    index testing the words of entry after entry, or took every match from the
-    whole GIN index (a facet group of "Kurs": 30 -> 10 ms). A bound outside both
-    is tested on the rows the words give: PostgreSQL ANDed their bitmap with one of
-    the circle index, 60,000 entries for "Schwimmkurs" (a facet group 8 -> 5 ms)."""
+    PostgreSQL keeps GIN indexes of the words of samples (POSTGRES_SAMPLE_SHARES).
+    With words to match, a bound inside one of them names the smallest, so that
+    PostgreSQL uses its index, and tests the bound itself outside the circle's
+    index ("+ 0"); else PostgreSQL walked that index testing the words of entry
+    after entry, or took every match from the whole GIN index (a facet group of
+    "Kurs": 30 -> 10 ms). A bound outside them all is tested on the rows the words
+    give: PostgreSQL ANDed their bitmap with one of the circle index, 60,000
+    entries for "Schwimmkurs" (a facet group 8 -> 5 ms)."""
     position = sample_position("e.id")
     if not words or connection.vendor != "postgresql":
         return f"{position} < {below:d}"
-    samples = [sample_below(1 / share) for share in (SAMPLE_SHARE, SAMPLE_INDEX_SHARE)]
+    samples = [sample_below(1 / share) for share in POSTGRES_SAMPLE_SHARES]
     indexed = [bound for bound in samples if below <= bound]
     if indexed and indexed[0] == below:
         return f"{position} < {below:d}"  # the predicate of a sample's index

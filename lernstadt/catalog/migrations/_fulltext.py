@@ -182,6 +182,13 @@ POSTGRES_QUARTER_VECTOR = postgres_words_of(
     "catalog_searchentry_quarter_vector", f"{SAMPLE_POSITION} < {SAMPLE_INDEX_BELOW}"
 )
 
+# From 0012, PostgreSQL also keeps a GIN index of the words of the 1/64 sample: keep
+# the bound equal to search.sample_below(1 / search.SMALL_SAMPLE_SHARE).
+SMALL_SAMPLE_BELOW = 67108864
+POSTGRES_SMALL_SAMPLE_VECTOR = postgres_words_of(
+    "catalog_searchentry_small_sample_vector", f"{SAMPLE_POSITION} < {SMALL_SAMPLE_BELOW}"
+)
+
 
 SQLITE_SAMPLE_DROP = [
     "DROP TRIGGER IF EXISTS catalog_searchentry_sample_au",
