@@ -7,7 +7,7 @@ both), and asserts a whole order: the same order on both is what they check.
 import pytest
 
 from lernstadt.catalog import query, ranking, search
-from lernstadt.catalog.models import Offer, Provider
+from lernstadt.catalog.models import Offer, Provider, SearchEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -91,18 +91,32 @@ def test_parts_within_other_parts_count_once() -> None:
     )
 
 
-def test_weights_are_counted_once_a_minute(provider: Provider, monkeypatch) -> None:
-    offer(provider, "Schach für Kinder")
-    counted: list[object] = []
+def test_weights_are_counted_together_and_once_a_minute(
+    provider: Provider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for title in ["Schach für Kinder", "Gitarre für Erwachsene", "Kurs am Abend"]:
+        offer(provider, title)
+    calls: list[list[object]] = []
 
-    def count(node: query.Node | None) -> int:
-        counted.append(node)
-        return 1
+    def count(nodes: list[query.Node | None]) -> list[int]:
+        calls.append(list(nodes))
+        return [1] * len(nodes)
 
-    clauses = ranking.clauses_of(query.parse("Schach").clauses)
+    clauses = ranking.clauses_of(query.parse("Gitarrenkurs Schach").clauses)
     ranking.score(clauses, count, search._field_match)
+    assert len(calls) == 1  # all entries, each clause and each part, in one call
+    assert len(clauses[0].parts) == 2  # "gitarr", "kur"
+    assert None in calls[0] and len(calls[0]) == 1 + 2 + 2
     ranking.score(clauses, count, search._field_match)
-    assert len(counted) == 2  # all entries, the clause; the second score asked nothing
+    assert len(calls) == 1  # counted in the last minute: nothing asked
     monkeypatch.setattr(ranking, "monotonic", lambda: 10**9)
     ranking.score(clauses, count, search._field_match)
-    assert len(counted) == 4
+    assert len(calls) == 2
+
+
+def test_counts_follow_the_rule_of_the_total(provider: Provider) -> None:
+    """Exact while the sample holds few matches, the sample's count scaled up beyond."""
+    for number in range(5):
+        offer(provider, f"Schach {number}")
+    schach = query.parse("Schach").clauses[0]
+    assert search._counts([None, schach]) == [SearchEntry.objects.count(), 5]

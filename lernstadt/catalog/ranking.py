@@ -37,7 +37,8 @@ COUNTS_CACHED = 10_000
 TITLE_WORDS = "LENGTH(e.title) - LENGTH(REPLACE(e.title, ' ', ''))"
 TIE_BREAK = f"{TITLE_WORDS}, e.sort_title, e.id"
 
-Count = Callable[[query.Node | None], int]  # entries matching a node (all for None)
+# How many entries match each node (all entries for None), asked for all at once.
+Count = Callable[[list[query.Node | None]], list[int]]
 SqlPart = tuple[str, list[object]]
 # SQL that entry ``e`` matches a node in its title (True) or anywhere (False).
 Test = Callable[[query.Node, bool], SqlPart]
@@ -91,42 +92,51 @@ def weight(matches: int, entries: int) -> int:
 def score(clauses: list[Clause], count: Count, test: Test, anywhere: bool = True) -> SqlPart:
     """SQL of the score of entry ``e`` (higher is better) and its parameters;
     without the points for clauses anywhere, when every entry ranked holds them."""
+    weights = _weights([node for clause in clauses for node in (clause.node, *clause.parts)], count)
     total = _Sum()
     for clause in clauses:
-        (clause_weight,) = _weights([clause.node], count)
-        partial = _partial_title(clause, clause_weight, count, test)
+        clause_weight = weights[clause.node]
+        partial = _partial_title(clause, clause_weight, weights, test)
         total.add(test(clause.node, True), clause_weight * TITLE, otherwise=partial)
         if anywhere:
             total.add(test(clause.node, False), clause_weight * ANYWHERE)
     return total.sql()
 
 
-def _partial_title(clause: Clause, clause_weight: int, count: Count, test: Test) -> SqlPart:
+def _partial_title(
+    clause: Clause, clause_weight: int, weights: dict[query.Node, int], test: Test
+) -> SqlPart:
     """Points for the parts of a clause in a title that lacks the clause: its title
     points, shared among the parts by their weights."""
     if not clause.parts:
         return "0", []
-    shares = _weights(list(clause.parts), count)
+    shares = sum(weights[part] for part in clause.parts)
     total = _Sum()
-    for part, share in zip(clause.parts, shares, strict=True):
-        total.add(test(part, True), clause_weight * TITLE * share // sum(shares))
+    for part in clause.parts:
+        total.add(test(part, True), clause_weight * TITLE * weights[part] // shares)
     return total.sql()
 
 
-def _weights(nodes: list[query.Node], count: Count) -> list[int]:
-    entries = _counted(None, count)
-    return [weight(_counted(node, count), entries) for node in nodes]
+def _weights(nodes: list[query.Node], count: Count) -> dict[query.Node, int]:
+    counts = _counted([None, *nodes], count)
+    return {node: weight(counts[node], counts[None]) for node in nodes}
 
 
-def _counted(node: query.Node | None, count: Count) -> int:
-    """``count(node)``, reused for COUNTS_TTL seconds."""
+def _counted(nodes: list[query.Node | None], count: Count) -> dict[query.Node | None, int]:
+    """How many entries match each node: counted in one call for the nodes not
+    counted in the last COUNTS_TTL seconds."""
     now = monotonic()
     if len(_counts_cache) > COUNTS_CACHED:
         _counts_cache.clear()
-    cached = _counts_cache.get(node)
-    if cached is None or now - cached[0] > COUNTS_TTL:
-        cached = _counts_cache[node] = (now, count(node))
-    return cached[1]
+    stale = [
+        node
+        for node in dict.fromkeys(nodes)
+        if node not in _counts_cache or now - _counts_cache[node][0] > COUNTS_TTL
+    ]
+    if stale:
+        for node, counted in zip(stale, count(stale), strict=True):
+            _counts_cache[node] = (now, counted)
+    return {node: _counts_cache[node][1] for node in nodes}
 
 
 def forget_counts() -> None:

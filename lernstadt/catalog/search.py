@@ -353,7 +353,7 @@ class RankedEntries:
             clauses = ranking.clauses_of(self.clauses)
             # When every match holds every clause, "anywhere" adds the same to each.
             anywhere = self.node != query.every_clause(self.clauses)
-            score, params = ranking.score(clauses, _count, _field_match, anywhere)
+            score, params = ranking.score(clauses, _counts, _field_match, anywhere)
             self._score = f"{score} DESC, {ranking.TIE_BREAK}", params
         return self._score
 
@@ -475,11 +475,26 @@ def _estimate(node: query.Node | None, selected: Selection) -> int | None:
     return sampled * SAMPLE_SHARE if sampled >= ESTIMATE_FROM else None
 
 
-def _count(node: query.Node | None) -> int:
-    """How many entries match ``node`` (all entries for None), by the rule of the
-    search's total (a weight of the ranking; unrounded)."""
-    estimate = _estimate(node, {})
-    return estimate if estimate is not None else _rows(*_count_sql(node, {}))[0][0]
+def _counts(nodes: list[query.Node | None]) -> list[int]:
+    """How many entries match each node (all entries for None), by the rule of the
+    search's total, unrounded (the weights of the ranking): in two statements, the
+    sample's counts of them all, then exact counts of those it holds few of."""
+    below = sample_below(1 / SAMPLE_SHARE)
+    sampled = _scalars([_count_sql(node, {}, below) for node in nodes])
+    few = [node for node, count in zip(nodes, sampled, strict=True) if count < ESTIMATE_FROM]
+    exact = dict(zip(few, _scalars([_count_sql(node, {}) for node in few]), strict=True))
+    return [
+        count * SAMPLE_SHARE if count >= ESTIMATE_FROM else exact[node]
+        for node, count in zip(nodes, sampled, strict=True)
+    ]
+
+
+def _scalars(statements: list[SqlPart]) -> list[Any]:
+    """The one value of each statement, asked in one round trip."""
+    if not statements:
+        return []
+    sql = "SELECT " + ", ".join(f"({statement})" for statement, _ in statements)
+    return list(_rows(sql, [param for _, params in statements for param in params])[0])
 
 
 def _count_sql(node: query.Node | None, selected: Selection, below: int | None = None) -> SqlPart:
