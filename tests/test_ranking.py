@@ -8,6 +8,7 @@ import pytest
 
 from lernstadt.catalog import query, ranking, search
 from lernstadt.catalog.models import Offer, Provider, SearchEntry
+from lernstadt.lib import timed_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def test_weights_are_counted_together_and_once_a_minute(
     assert None in calls[0] and len(calls[0]) == 1 + 2 + 2
     ranking.score(clauses, count, search._field_match)
     assert len(calls) == 1  # counted in the last minute: nothing asked
-    monkeypatch.setattr(ranking, "monotonic", lambda: 10**9)
+    monkeypatch.setattr(timed_cache, "monotonic", lambda: 10**9)
     ranking.score(clauses, count, search._field_match)
     assert len(calls) == 2
 

@@ -307,14 +307,14 @@ def test_a_stem_new_in_another_process_is_searched_within_seconds(
     assert vocabulary.lexemes(["zumb"]) == {"zumb": ()}
     SearchWord.objects.create(word="zumba", stem="zumba", stem_reversed="abmuz")
     assert vocabulary.lexemes(["zumb"]) == {"zumb": ()}  # asked for a moment ago
-    monkeypatch.setattr(vocabulary, "LEXEMES_TTL", -1.0)  # the seconds have passed
+    monkeypatch.setattr(vocabulary.LEXEMES, "ttl", -1.0)  # the seconds have passed
     assert vocabulary.lexemes(["zumb"]) == {"zumb": ("zumba",)}
 
 
 def test_a_full_cache_of_stems_starts_anew(
     catalogue: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(vocabulary, "LEXEMES_CACHED", 1)
+    monkeypatch.setattr(vocabulary.LEXEMES, "most", 1)
     vocabulary.lexemes(["kur", "deutsch"])
     assert set(vocabulary.lexemes(["kur", "deutsch"])) == {"kur", "deutsch"}
 

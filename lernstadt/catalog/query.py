@@ -20,10 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from math import comb
-from time import monotonic
 
 from lernstadt.catalog import text, vocabulary
 from lernstadt.catalog.models import Synonym
+from lernstadt.lib.timed_cache import TimedCache
 
 # A query of many words relaxes to "all words but k" only while there are at most
 # this many ways to choose them (of seven words: six, then any one).
@@ -142,8 +142,8 @@ def phrase(words: list[str]) -> Node:
 # --- the thesaurus -------------------------------------------------------------
 
 
-THESAURUS_TTL = 60.0  # seconds another process may still search with an older thesaurus
-_thesaurus_cache: tuple[float, list[list[list[str]]]] | None = None
+# Another process may search with an older thesaurus for a minute.
+THESAURUS: TimedCache[None, list[list[list[str]]]] = TimedCache(ttl=60.0, most=1)
 
 
 def thesaurus() -> list[list[list[str]]]:
@@ -152,20 +152,20 @@ def thesaurus() -> list[list[list[str]]]:
     Read once a minute per process (and at once after an edit in this process),
     so a search does not ask the database for it each time.
     """
-    global _thesaurus_cache
-    if _thesaurus_cache is None or monotonic() - _thesaurus_cache[0] > THESAURUS_TTL:
-        groups = []
-        for synonym in Synonym.objects.all():
-            terms = [text.query_words(t) for t in synonym.term_list]
-            groups.append([t for t in terms if t])
-        _thesaurus_cache = (monotonic(), groups)
-    return _thesaurus_cache[1]
+    return THESAURUS.get(None, _read_thesaurus)
+
+
+def _read_thesaurus(_: None) -> list[list[list[str]]]:
+    groups = []
+    for synonym in Synonym.objects.all():
+        terms = [text.query_words(t) for t in synonym.term_list]
+        groups.append([t for t in terms if t])
+    return groups
 
 
 def forget_thesaurus() -> None:
     """Make the next search read the thesaurus again (called when staff edit it)."""
-    global _thesaurus_cache
-    _thesaurus_cache = None
+    THESAURUS.forget()
     forget_parsed()
 
 
@@ -185,31 +185,24 @@ def _thesaurus_match(
 # --- parsing -------------------------------------------------------------------
 
 
-# Seconds another process may parse a query as before the index or thesaurus changed
-# (this process forgets at once): a results page, its next page, a facet clicked
-# and the API ask for the same words, and parsing asks the database each time.
-PARSED_TTL = 10.0
-PARSED_CACHED = 1_000  # queries; beyond, the cache starts anew
-_parsed_cache: dict[str, tuple[float, ParsedQuery]] = {}
+# Queries as parsed, for 10 s: a results page, its next page, a facet clicked and
+# the API ask for the same words, and parsing asks the database each time. Another
+# process may parse as before the index or thesaurus changed that long (this one
+# forgets at once); at most 1,000 queries.
+PARSED: TimedCache[str, ParsedQuery] = TimedCache(ttl=10.0, most=1_000)
 
 
 def parse(query: str) -> ParsedQuery:
     """Turn a query into clauses that all must hold (each a set of alternatives),
     as parsed in the last seconds (a copy: callers may change it)."""
-    now = monotonic()
-    cached = _parsed_cache.get(query)
-    if cached is None or now - cached[0] > PARSED_TTL:
-        if len(_parsed_cache) >= PARSED_CACHED:
-            _parsed_cache.clear()
-        cached = _parsed_cache[query] = (now, _parse(query))
-    parsed = cached[1]
+    parsed = PARSED.get(query, _parse)
     corrections = {word: list(fixes) for word, fixes in parsed.corrections.items()}
     return ParsedQuery(list(parsed.words), list(parsed.clauses), corrections)
 
 
 def forget_parsed() -> None:
     """Parse every query anew (the index or the thesaurus changed)."""
-    _parsed_cache.clear()
+    PARSED.forget()
 
 
 def _parse(query: str) -> ParsedQuery:

@@ -22,17 +22,14 @@ titles first (BM25 too prefers short fields), then go by title.
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from time import monotonic
 
 from lernstadt.catalog import query
+from lernstadt.lib.timed_cache import TimedCache
 
 # A clause in the title counts 50 times its weight, anywhere else (body, vocabulary
 # labels) 5: the ratio of bm25's title and body weights the search had before.
 TITLE, ANYWHERE = 45, 5
 WEIGHT_SCALE = 100  # a weight is the inverse document frequency in hundredths
-# Seconds a clause's count is reused; counts move slowly and only shift weights.
-COUNTS_TTL = 60.0
-COUNTS_CACHED = 10_000
 # Equal scores: fewer title words first, then the title.
 TITLE_WORDS = "LENGTH(e.title) - LENGTH(REPLACE(e.title, ' ', ''))"
 TIE_BREAK = f"{TITLE_WORDS}, e.sort_title, e.id"
@@ -43,7 +40,9 @@ SqlPart = tuple[str, list[object]]
 # SQL that entry ``e`` matches a node in its title (True) or anywhere (False).
 Test = Callable[[query.Node, bool], SqlPart]
 
-_counts_cache: dict[query.Node | None, tuple[float, int]] = {}
+# How many entries match a clause, for a minute: counts move slowly and only shift
+# weights; at most 10,000 clauses.
+COUNTS: TimedCache[query.Node | None, int] = TimedCache(ttl=60.0, most=10_000)
 
 
 @dataclass(frozen=True)
@@ -118,30 +117,13 @@ def _partial_title(
 
 
 def _weights(nodes: list[query.Node], count: Count) -> dict[query.Node, int]:
-    counts = _counted([None, *nodes], count)
+    counts = COUNTS.get_many([None, *nodes], count)
     return {node: weight(counts[node], counts[None]) for node in nodes}
-
-
-def _counted(nodes: list[query.Node | None], count: Count) -> dict[query.Node | None, int]:
-    """How many entries match each node: counted in one call for the nodes not
-    counted in the last COUNTS_TTL seconds."""
-    now = monotonic()
-    if len(_counts_cache) > COUNTS_CACHED:
-        _counts_cache.clear()
-    stale = [
-        node
-        for node in dict.fromkeys(nodes)
-        if node not in _counts_cache or now - _counts_cache[node][0] > COUNTS_TTL
-    ]
-    if stale:
-        for node, counted in zip(stale, count(stale), strict=True):
-            _counts_cache[node] = (now, counted)
-    return {node: _counts_cache[node][1] for node in nodes}
 
 
 def forget_counts() -> None:
     """Count again at the next search (called when the index is written)."""
-    _counts_cache.clear()
+    COUNTS.forget()
 
 
 class _Sum:

@@ -7,13 +7,13 @@ share one look-up: every candidate of a query goes to the database in one
 
 from collections.abc import Iterable
 from difflib import get_close_matches
-from time import monotonic
 from typing import Any
 
 from django.db import connection
 
 from lernstadt.catalog.models import SearchWord
 from lernstadt.catalog.text import stem
+from lernstadt.lib.timed_cache import TimedCache
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 TYPO_MIN_LENGTH = 5  # shorter words have too many neighbours one edit away
@@ -27,11 +27,10 @@ HEAD_ENDINGS = ("", "e", "en", "n")
 
 # A prefix that stands for more stems than this is searched as a prefix.
 LEXEMES_PER_PREFIX = 64
-# Seconds another process may still expand a prefix without a stem that is new
-# in the index (this process forgets at once, see remember).
-LEXEMES_TTL = 10.0
-LEXEMES_CACHED = 10_000  # prefixes; beyond, the cache starts anew
-_lexemes_cache: dict[str, tuple[float, tuple[str, ...] | None]] = {}
+# Each prefix's stems (None: more than LEXEMES_PER_PREFIX), for 10 s: another process
+# may that long expand a prefix without a stem new in the index (this process
+# forgets at once, see remember); at most 10,000 prefixes.
+LEXEMES: TimedCache[str, tuple[str, ...] | None] = TimedCache(ttl=10.0, most=10_000)
 
 
 def remember(words: Iterable[str]) -> None:
@@ -44,30 +43,25 @@ def remember(words: Iterable[str]) -> None:
 
 def forget_lexemes() -> None:
     """Make the next search look up the stems of its prefixes again."""
-    _lexemes_cache.clear()
+    LEXEMES.forget()
 
 
 def lexemes(prefixes: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """The indexed stems starting with each prefix, for the prefixes that stand for
     at most LEXEMES_PER_PREFIX of them (PostgreSQL searches these as whole
     stems), in one query for the prefixes not asked for in the last seconds."""
-    prefixes, now = list(prefixes), monotonic()
-    if len(_lexemes_cache) > LEXEMES_CACHED:
-        _lexemes_cache.clear()
-    known: dict[str, tuple[str, ...] | None] = {}
-    for prefix in prefixes:
-        cached = _lexemes_cache.get(prefix)
-        if cached is not None and now - cached[0] <= LEXEMES_TTL:
-            known[prefix] = cached[1]
-    wanted = sorted(set(prefixes) - known.keys())
-    if wanted:
-        found: dict[str, list[str]] = {prefix: [] for prefix in wanted}
-        for prefix, stem_ in _stems_starting_with(wanted):
-            found[prefix].append(stem_)
-        for prefix, stems in found.items():
-            known[prefix] = tuple(stems) if len(stems) <= LEXEMES_PER_PREFIX else None
-            _lexemes_cache[prefix] = (now, known[prefix])
+    known = LEXEMES.get_many(prefixes, _stems_of)
     return {prefix: stems for prefix, stems in known.items() if stems is not None}
+
+
+def _stems_of(prefixes: list[str]) -> list[tuple[str, ...] | None]:
+    found: dict[str, list[str]] = {prefix: [] for prefix in prefixes}
+    for prefix, stem_ in _stems_starting_with(prefixes):
+        found[prefix].append(stem_)
+    return [
+        tuple(found[prefix]) if len(found[prefix]) <= LEXEMES_PER_PREFIX else None
+        for prefix in prefixes
+    ]
 
 
 def _stems_starting_with(prefixes: list[str]) -> list[tuple[str, str]]:
