@@ -460,7 +460,7 @@ def _tally(node: query.Node | None, selected: Selection) -> Tally:
     PostgreSQL then fetches the few matches: the page's ranking and facet counts
     ask for them by id, instead of the full-text index again (a common word's
     GIN bitmap costs 15-20 ms a statement however few entries match in the end)."""
-    estimate = _estimate(node, selected)
+    (estimate,) = _estimates([node], selected)
     if estimate is not None:
         return Tally(_rounded(estimate), True)
     if connection.vendor == "postgresql":
@@ -469,23 +469,24 @@ def _tally(node: query.Node | None, selected: Selection) -> Tally:
     return Tally(_rows(*_count_sql(node, selected))[0][0], False)
 
 
-def _estimate(node: query.Node | None, selected: Selection) -> int | None:
-    """The sample's count of the matches scaled up, when the sample holds enough."""
-    sampled = _rows(*_count_sql(node, selected, sample_below(1 / SAMPLE_SHARE)))[0][0]
-    return sampled * SAMPLE_SHARE if sampled >= ESTIMATE_FROM else None
+def _estimates(nodes: list[query.Node | None], selected: Selection) -> list[int | None]:
+    """For each node, the sample's count of its matches scaled up, when the sample
+    holds enough of them (else None): one statement."""
+    below = sample_below(1 / SAMPLE_SHARE)
+    sampled = _scalars([_count_sql(node, selected, below) for node in nodes])
+    return [count * SAMPLE_SHARE if count >= ESTIMATE_FROM else None for count in sampled]
 
 
 def _counts(nodes: list[query.Node | None]) -> list[int]:
     """How many entries match each node (all entries for None), by the rule of the
     search's total, unrounded (the weights of the ranking): in two statements, the
     sample's counts of them all, then exact counts of those it holds few of."""
-    below = sample_below(1 / SAMPLE_SHARE)
-    sampled = _scalars([_count_sql(node, {}, below) for node in nodes])
-    few = [node for node, count in zip(nodes, sampled, strict=True) if count < ESTIMATE_FROM]
+    estimates = _estimates(nodes, {})
+    few = [node for node, estimate in zip(nodes, estimates, strict=True) if estimate is None]
     exact = dict(zip(few, _scalars([_count_sql(node, {}) for node in few]), strict=True))
     return [
-        count * SAMPLE_SHARE if count >= ESTIMATE_FROM else exact[node]
-        for node, count in zip(nodes, sampled, strict=True)
+        exact[node] if estimate is None else estimate
+        for node, estimate in zip(nodes, estimates, strict=True)
     ]
 
 
