@@ -137,7 +137,8 @@ PATHS: dict[str, Callable[[Search], Callable[[], object] | None]] = {
 # Our paths are measured in rounds of their own, the baselines in theirs: a bare
 # ranking of 66,000 matches or a full scan of the offers between two searches pushed
 # our pages' rows out of PostgreSQL's buffer cache (128 MB by default) and counted
-# that against the next search (session 8: page median 8.8 -> 13.1 ms, p95 25 -> 34).
+# that against the next search (session 8, PostgreSQL's page, median / p95: 8.8 / 25 ms
+# in rounds of its own, 13.1 / 34 ms interleaved).
 PASSES = (("page", "api"), ("bare", "naive"))
 
 
