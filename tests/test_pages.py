@@ -10,8 +10,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from lernstadt.catalog.models import Offer, OfferDate, Place, Provider
@@ -237,6 +238,49 @@ def test_search_lists_matching_offer_with_kind_and_example_badges(
     assert "Nur 1 Eintrag enthält alle Suchwörter." in html
     assert 'class="badge badge--offer">Angebot<' in html
     assert 'class="badge badge--example">Beispiel<' in html
+
+
+def _hit_html(html: str, title: str) -> str:
+    """The <article> of the hit with this title on a results page."""
+    for article in re.findall(r"<article class=\"hit.*?</article>", html, re.S):
+        if f">{title}</a>" in article:
+            return article
+    raise AssertionError(f"no hit titled {title!r}")
+
+
+def test_a_hit_shows_its_summary_borough_and_badges(citizen: Client, catalogue: Catalogue) -> None:
+    html = citizen.get(search_url(q="Schwimmkurs")).content.decode()
+    swimming = _hit_html(html, "Schwimmkurs für Kinder")
+    assert "Seepferdchen in zehn Stunden." in swimming
+    assert "Herne-Wanne" in swimming
+    assert 'class="badge badge--free">kostenlos<' in swimming
+    assert "badge--example" not in swimming
+    german = _hit_html(
+        citizen.get(search_url(q="Deutschkurs")).content.decode(), "Deutschkurs für Anfänger"
+    )
+    assert "badge--free" not in german
+    assert 'class="badge badge--example">Beispiel<' in german
+
+
+def test_a_hit_follows_its_provider_into_example_data(
+    citizen: Client, catalogue: Catalogue
+) -> None:
+    catalogue.vhs.is_example = True
+    catalogue.vhs.save()
+    html = citizen.get(search_url(q="Schwimmkurs")).content.decode()
+    assert 'class="badge badge--example">Beispiel<' in _hit_html(html, "Schwimmkurs für Kinder")
+
+
+def test_search_page_reads_its_hits_from_the_index_alone(
+    citizen: Client, catalogue: Catalogue
+) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        citizen.get(search_url(q="Kurs"))
+    tables = {"catalog_offer", "catalog_provider", "catalog_place"}
+    read = [
+        q["sql"] for q in queries if set(re.findall(r"\b\w+\b", q["sql"].replace('"', ""))) & tables
+    ]
+    assert read == []
 
 
 def test_search_marks_institutions_and_cancelled_offers(

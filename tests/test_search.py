@@ -179,6 +179,32 @@ def test_entries_indexed_before_facet_tokens_get_them_from_their_tags(
     assert titles("", borough=["Herne-Wanne"], kind=["institution"]) == ["Volkshochschule Herne"]
 
 
+def test_entries_indexed_before_they_held_their_hits_get_it_as_indexing_writes_it(
+    catalogue: dict[str, object],
+) -> None:
+    """Migration 0013 fills what a hit shows for existing entries, as indexing does."""
+    migration = importlib.import_module(
+        "lernstadt.catalog.migrations.0013_search_entries_hold_what_a_hit_shows"
+    )
+    for invented in (catalogue["school"], catalogue["german"]):
+        assert isinstance(invented, Provider | Offer)
+        invented.is_example = True
+        invented.save()
+    shown = ("title", "summary", "borough", "is_free", "is_example")
+    written = list(SearchEntry.objects.order_by("pk").values_list(*shown))
+    assert {
+        field: {row[i] for row in written} for i, field in enumerate(shown) if field != "title"
+    } == {
+        "summary": {"", "Seepferdchen im Südbad", "Integrationskurs für Erwachsene"},
+        "borough": {"Herne-Wanne", "Herne-Mitte"},
+        "is_free": {True, False},
+        "is_example": {True, False},
+    }
+    SearchEntry.objects.update(summary="", borough="", is_free=False, is_example=False)
+    migration.fill(django_apps, None)
+    assert list(SearchEntry.objects.order_by("pk").values_list(*shown)) == written
+
+
 def test_reduced_price_is_its_own_cost_value(catalogue: dict[str, object]) -> None:
     assert titles("", cost=["reduced"]) == ["Schwimmkurs für Kinder"]
     assert "Deutschkurs B1" in titles("", cost=["free"])

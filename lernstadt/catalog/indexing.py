@@ -28,6 +28,7 @@ from lernstadt.catalog.models import (
 )
 from lernstadt.catalog.taxonomy import (
     QUALIFICATIONS_BY_SCHOOL_FORM,
+    Cost,
     LifePhase,
     OfferStatus,
     ProviderKind,
@@ -93,8 +94,8 @@ def _place_words(place: Place | None) -> list[str]:
 
 def _where(place: Place | None) -> dict[str, Any]:
     if place is None:
-        return {"latitude": None, "longitude": None}
-    return {"latitude": place.latitude, "longitude": place.longitude}
+        return {"latitude": None, "longitude": None, "borough": ""}
+    return {"latitude": place.latitude, "longitude": place.longitude, "borough": place.borough}
 
 
 def offer_document(offer: Offer, place: Place | None, next_date: Any) -> Document:
@@ -109,6 +110,9 @@ def offer_document(offer: Offer, place: Place | None, next_date: Any) -> Documen
         "school_number": "",
         "next_date": next_date,
         "is_cancelled": offer.status == OfferStatus.CANCELLED,
+        "summary": offer.summary,
+        "is_free": offer.cost == Cost.FREE,
+        "is_example": offer.is_example or offer.provider.is_example,
         **_where(place),
     }
     tags = {
@@ -142,6 +146,7 @@ def provider_document(provider: Provider, place: Place | None) -> Document:
         "school_number": provider.school_number or "",
         "next_date": None,
         "is_cancelled": False,
+        "is_example": provider.is_example,
         **_where(place),
     }
     kind = ProviderKind(provider.kind)

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lernstadt.catalog.taxonomy import (
@@ -243,6 +244,11 @@ class SearchEntry(models.Model):
     is_cancelled = models.BooleanField(default=False)  # found, but ranked after the rest
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
+    # What a hit shows beyond its title: a results page reads its entries alone.
+    summary = models.CharField(max_length=500, blank=True, default="")  # an offer's
+    borough = models.CharField(max_length=100, blank=True, default="")
+    is_free = models.BooleanField(default=False)
+    is_example = models.BooleanField(default=False)  # invented, or by an invented provider
 
     class Meta:
         indexes = [
@@ -254,6 +260,14 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
+
+    @property
+    def kind_label(self) -> str:
+        return gettext("Angebot") if self.kind == "offer" else gettext("Einrichtung")
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
 
 
 class SearchTag(models.Model):

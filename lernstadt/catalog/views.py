@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 from lernstadt.catalog import access
 from lernstadt.catalog.formats.ical import offer_calendar as offer_ics
 from lernstadt.catalog.formats.jsonld import offer_jsonld
-from lernstadt.catalog.models import Offer, OfferDate, Provider, SearchEntry, SearchTag
+from lernstadt.catalog.models import Offer, OfferDate, SearchEntry
 from lernstadt.catalog.search import (
     FACETS,
     SORTS,
@@ -184,83 +184,6 @@ def _pagination(request: HttpRequest, page: Page[Any]) -> Pagination:
         url(page.number - 1) if page.has_previous() else "",
         url(page.number + 1) if page.has_next() else "",
     )
-
-
-# --- hits ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One search hit with what the list needs to show about it."""
-
-    kind: str  # "offer" or "institution"
-    title: str
-    subtitle: str
-    url: str
-    summary: str = ""
-    is_example: bool = False
-    is_cancelled: bool = False
-    is_free: bool = False
-    next_date: datetime | None = None
-    borough: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-
-    @property
-    def kind_label(self) -> str:
-        return gettext("Angebot") if self.kind == "offer" else gettext("Einrichtung")
-
-    @property
-    def has_coordinates(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
-
-
-@dataclass
-class _HitDetails:
-    """What a hit shows beyond its index entry: the entry's borough and cost (its
-    facet values), an offer's summary, and whether it is example data."""
-
-    tags: dict[int, dict[str, str]]
-    offers: dict[Any, tuple[str, bool]]
-    providers: dict[Any, bool]
-
-
-def _hit(entry: SearchEntry, details: _HitDetails) -> Hit:
-    tags = details.tags.get(entry.id, {})
-    summary, is_example = details.offers.get(entry.offer_id, ("", False))
-    return Hit(
-        kind=entry.kind,
-        title=entry.title,
-        subtitle=entry.subtitle,
-        url=entry.url,
-        summary=summary,
-        is_example=is_example or details.providers.get(entry.provider_id, False),
-        is_cancelled=entry.is_cancelled,
-        is_free=entry.kind == "offer" and tags.get("cost") == Cost.FREE,
-        next_date=entry.next_date,
-        borough=tags.get("borough", ""),
-        latitude=entry.latitude,
-        longitude=entry.longitude,
-    )
-
-
-def _hits(entries: list[SearchEntry]) -> list[Hit]:
-    """The page's entries as hits, from the index and three light queries."""
-    tags: dict[int, dict[str, str]] = {}
-    rows = SearchTag.objects.filter(entry__in=entries, facet__in=["borough", "cost"])
-    for entry_id, facet, value in rows.values_list("entry_id", "facet", "value"):
-        tags.setdefault(entry_id, {})[facet] = value
-    offers = Offer.objects.filter(pk__in=[e.offer_id for e in entries if e.offer_id])
-    providers = Provider.objects.filter(pk__in=[e.provider_id for e in entries if e.provider_id])
-    details = _HitDetails(
-        tags,
-        {
-            pk: (summary, example)
-            for pk, summary, example in offers.values_list("pk", "summary", "is_example")
-        },
-        dict(providers.values_list("pk", "is_example")),
-    )
-    return [_hit(entry, details) for entry in entries]
 
 
 # --- recurrence and dates ------------------------------------------------------------
@@ -430,7 +353,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "params": params,
         "result": result,
         "browsable": result.page.paginator.count,  # less than the total when estimated
-        "hits": _hits(list(result.page)),
+        "hits": list(result.page),
         "facet_groups": _facet_groups(result),
         "active_filters": _active_filters(request, params),
         "pagination": _pagination(request, result.page),
@@ -449,7 +372,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/_suggestions.html", {"suggestions": suggest(typed)})
 
 
-def _marker(hit: Hit) -> dict[str, Any]:
+def _marker(hit: SearchEntry) -> dict[str, Any]:
     return {
         "lat": hit.latitude,
         "lng": hit.longitude,
@@ -466,7 +389,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
     result = search_offers(
         params.query, params.selected, params.sort, params.page, MAP_LIMIT, with_facets=False
     )
-    hits = _hits(list(result.page))
+    hits = list(result.page)
     markers = [_marker(hit) for hit in hits if hit.has_coordinates]
     context = {
         "params": params,
