@@ -262,6 +262,18 @@ def test_a_hit_shows_its_summary_borough_and_badges(citizen: Client, catalogue: 
     assert 'class="badge badge--example">Beispiel<' in german
 
 
+def test_a_hit_shows_the_day_of_its_next_date_in_the_citys_time_zone(
+    citizen: Client, catalogue: Catalogue
+) -> None:
+    # Half past midnight in Herne is still the day before in UTC.
+    OfferDate.objects.create(
+        offer=catalogue.swimming, starts_at=datetime(2030, 3, 1, 0, 30, tzinfo=BERLIN)
+    )
+    html = citizen.get(search_url(q="Schwimmkurs")).content.decode()
+    swimming = _hit_html(html, "Schwimmkurs für Kinder")
+    assert 'Nächster Termin: <time datetime="2030-03-01">1. März 2030</time>' in swimming
+
+
 def test_a_hit_follows_its_provider_into_example_data(
     citizen: Client, catalogue: Catalogue
 ) -> None:

@@ -1,10 +1,12 @@
 """Providers, places, offers and their dates, modelled after schema.org
 (Organization, Place, Course/CourseInstance) and the European MLO standard."""
 
+from datetime import date
 from typing import Any
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -268,6 +270,11 @@ class SearchEntry(models.Model):
     @property
     def has_coordinates(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+    @property
+    def next_day(self) -> date | None:
+        """The day of the next date, in the site's time zone: what a hit shows of it."""
+        return timezone.localdate(self.next_date) if self.next_date else None
 
 
 class SearchTag(models.Model):
