@@ -91,11 +91,15 @@ def course_entries(**tags: str) -> list[int]:
     return list(entries.values_list("id", flat=True))
 
 
-def expected_counts(entries: list[int], values: dict[int, str], limit: int) -> dict[str, int]:
-    """The sample rule of facet counts: the ``limit`` entries lowest on the circle,
-    scaled by the part of the circle up to the last of them."""
+def expected_counts(
+    entries: list[int], values: dict[int, str], limit: int, share: float = 1.0
+) -> dict[str, int]:
+    """The sample rule of facet counts: the ``limit`` entries lowest on the circle
+    (of those in its first ``share``), scaled by the part of the circle up to the last
+    of them, or by the share itself when it holds fewer."""
     taken = sorted(entries, key=position)[:limit]
-    scale = 2**32 / (position(taken[-1]) + 1) if len(taken) == limit else 1.0
+    last = position(taken[-1]) if len(taken) == limit else search.sample_below(share) - 1
+    scale = 2**32 / (last + 1)
     counted: dict[str, int] = {}
     for entry in taken:
         counted[values[entry]] = counted.get(values[entry], 0) + 1
@@ -115,7 +119,7 @@ def test_facet_counts_of_a_large_result_are_estimated_from_the_sample_and_say_so
     cost = {v.value: v.count for v in facets["cost"]}
     assert all(v.approximate for v in facets["cost"])
     matches = [i for i in course_entries() if in_sample(i, 20 / 60)]
-    assert cost == expected_counts(matches, cost_of(matches), 20)
+    assert cost == expected_counts(matches, cost_of(matches), 20, 20 / 60)
 
 
 def test_a_chosen_facet_samples_its_own_larger_matches(
