@@ -179,6 +179,28 @@ def test_suggestions_complete_the_word_being_typed(catalogue: None, client: Clie
     assert '<option value="Otto-Hahn-Gymnasium">' in response.content.decode()
 
 
+def test_suggestions_begin_with_what_was_typed_then_go_by_title_length(catalogue: None) -> None:
+    """One order on both databases: titles beginning with the typed text, then fewer
+    title words first, then alphabetically."""
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    for title in ("Kinderturnen in Wanne", "Lesen für Kindergruppen", "Kindertanz", "Kinderchor"):
+        offer(vhs, title)
+    assert search.suggest("Kinder") == [
+        "Kinderchor",
+        "Kindertanz",
+        "Kindertagesstätte Sonnenschein",
+        "Kinderturnen in Wanne",
+        "Lesen für Kindergruppen",
+    ]
+
+
+def test_suggestions_take_typed_wildcards_literally(catalogue: None) -> None:
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    offer(vhs, "Mathe 100% sicher")
+    offer(vhs, "Mathe 100 Aufgaben")
+    assert search.suggest("Mathe 100%")[0] == "Mathe 100% sicher"
+
+
 def test_suggestions_need_two_letters(catalogue: None) -> None:
     assert search.suggest("O") == []
 

@@ -125,8 +125,6 @@ FTS_TABLE = "catalog_searchentry_fts"
 # multiplier is odd and 244002641 its inverse modulo 2**32 (%% is one % to the driver).
 FTS_SAMPLE = "catalog_searchentry_fts_sample"
 FTS_SAMPLE_ENTRY = f"((rowid * 244002641) %% {HASH_RANGE})"
-# Autocomplete ranks titles with bm25 (title column only).
-BM25 = f"bm25({FTS_TABLE}, 10.0, 1.0, 0.2, 0.0)"
 
 
 def _vector(node: query.Node) -> str:
@@ -764,30 +762,32 @@ def suggest(typed: str, limit: int = 8) -> list[str]:
 
     Finished words count as stems; the word being typed counts as a prefix of
     a title word. Only titles are searched, so suggestions read like entries.
+    Titles that begin with what was typed come first, then shorter titles before
+    longer ones (:data:`ranking.TIE_BREAK`): the same order on both databases.
     """
     words = text.query_words(typed)
     if not words or len(typed.strip()) < SUGGEST_MIN_LENGTH:
         return []
     stems = [text.query_stem(w) for w in words[:-1]] + [words[-1]]
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{stem}:*" for stem in stems)
-        sql = (
-            "SELECT e.title FROM catalog_searchentry e "
-            "WHERE e.title_vector @@ to_tsquery('simple', %s) "
-            "ORDER BY ts_rank(e.title_vector, to_tsquery('simple', %s)) DESC, e.sort_title "
-            "LIMIT %s"
-        )
-        params: list[Any] = [tsquery, tsquery, limit * 4]
+        match = "e.title_vector @@ to_tsquery('simple', %s)"
+        terms = " & ".join(f"{stem}:*" for stem in stems)
     else:
-        fts = "stems_title : (" + " AND ".join(f'"{stem}"*' for stem in stems) + ")"
-        ranked = f"SELECT rowid AS id, {BM25} AS score FROM {_fts_matches()}"
-        sql = (
-            f"SELECT e.title FROM ({ranked}) m JOIN catalog_searchentry e ON e.id = m.id "
-            "ORDER BY m.score, e.sort_title LIMIT %s"
-        )
-        params = [fts, limit * 4]
-    titles = dict.fromkeys(row[0] for row in _rows(sql, params))
+        match = f"e.id IN ({_fts_ids()})"
+        terms = "stems_title : (" + " AND ".join(f'"{stem}"*' for stem in stems) + ")"
+    sql = (
+        f"SELECT e.title FROM catalog_searchentry e WHERE {match} "
+        f"ORDER BY CASE WHEN e.sort_title LIKE %s ESCAPE '!' THEN 0 ELSE 1 END, "
+        f"{ranking.TIE_BREAK} LIMIT %s"
+    )
+    titles = dict.fromkeys(row[0] for row in _rows(sql, [terms, _begins(typed), limit * 4]))
     return list(titles)[:limit]
+
+
+def _begins(typed: str) -> str:
+    """A LIKE pattern (escape "!") for sort titles that begin with what was typed."""
+    literal = re.sub(r"([!%_])", r"!\1", typed.strip().casefold())
+    return f"{literal}%"
 
 
 def record_unmet(query_text: str) -> None:
