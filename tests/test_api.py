@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from lernstadt.catalog import search
 from lernstadt.catalog.models import Offer, OfferDate, Place, Provider
 from lernstadt.catalog.taxonomy import OfferStatus, ProviderStatus
 
@@ -473,3 +474,12 @@ def test_docs_page_switches_off_the_online_validator(client: Client, db: None) -
     settings = json.loads(block.group(1))
     assert settings["validatorUrl"] is None
     assert settings["url"] == "/api/v1/openapi.json"
+
+
+def test_openapi_names_the_sample_sizes_the_search_uses(client: Client, db: None) -> None:
+    schemas = get(client, "openapi.json")["components"]["schemas"]
+    approximate = schemas["FacetValue"]["properties"]["approximate"]["description"]
+    assert f"mehr als {search.FACET_SAMPLE} Treffern" in approximate
+    answer = schemas["SearchAnswer"]["properties"]
+    assert "Ab etwa 1.600 Treffern" in answer["total"]["description"]
+    assert "jedes 16. Eintrags" in answer["total_estimated"]["description"]

@@ -106,25 +106,32 @@ class Hit(Schema):
     )
 
 
+def _de(number: int) -> str:
+    """A number as German writes it in the API's descriptions ("1.600")."""
+    return f"{number:,}".replace(",", ".")
+
+
 class FacetValue(Schema):
     value: str = Field(description="Wert für den gleichnamigen Filterparameter.")
     label: str
     count: int = Field(description="Treffer mit diesem Wert (bei sonst gleicher Auswahl).")
     selected: bool
     approximate: bool = Field(
-        description="Geschätzt: bei mehr als 1.000 Treffern aus einer inhaltsblinden "
-        "Stichprobe von etwa 1.000 davon hochgerechnet."
+        description=f"Geschätzt: bei mehr als {_de(search.FACET_SAMPLE)} Treffern aus einer "
+        f"inhaltsblinden Stichprobe von etwa {_de(search.FACET_SAMPLE)} davon hochgerechnet."
     )
 
 
 class SearchAnswer(Schema):
     total: int = Field(
-        description="Alle Treffer, nicht nur die dieser Seite. Ab etwa 1.600 Treffern "
-        "geschätzt und auf zwei Stellen gerundet (dann ist total_estimated wahr)."
+        description="Alle Treffer, nicht nur die dieser Seite. Ab etwa "
+        f"{_de(search.ESTIMATE_FROM * search.SAMPLE_SHARE)} Treffern geschätzt und auf zwei "
+        "Stellen gerundet (dann ist total_estimated wahr)."
     )
     total_estimated: bool = Field(
-        description="total ist aus einer inhaltsblinden Stichprobe jedes 16. Eintrags "
-        "hochgerechnet. Dann reichen offset und page nur über die ersten 1.000 Treffer."
+        description="total ist aus einer inhaltsblinden Stichprobe jedes "
+        f"{search.SAMPLE_SHARE}. Eintrags hochgerechnet. Dann reichen offset und page nur "
+        f"über die ersten {_de(search.BROWSABLE)} Treffer."
     )
     results: list[Hit]
     facets: dict[str, list[FacetValue]] | None = Field(
