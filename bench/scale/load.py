@@ -12,11 +12,14 @@ the server: figures are for the whole machine, not for the server alone.
 """
 
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,48 @@ done = function(summary, latency, requests)
     latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
+
+
+# Whose CPU a page costs: the servers' processes by name, and the load generator.
+SERVERS = ("gunicorn", "postgres")
+
+
+def _process_stats() -> Iterator[str]:
+    """The /proc/<pid>/stat line of every process (none where there is no /proc)."""
+    proc = Path("/proc")
+    for entry in proc.iterdir() if proc.is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        yield stat
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds so far of the processes named in SERVERS, by name, and of the
+    load generator (wrk, a finished child of this process, or this process's
+    threads)."""
+    seconds = dict.fromkeys(SERVERS, 0.0)
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in _process_stats():
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        if name in seconds:
+            user, system = stat[stat.rindex(")") + 2 :].split()[11:13]
+            seconds[name] += (int(user) + int(system)) / tick
+    usages = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    seconds["load generator"] = sum(u.ru_utime + u.ru_stime for u in usages)
+    return seconds
+
+
+def cpu_per_page(before: dict[str, float], after: dict[str, float], pages: int) -> str:
+    """Milliseconds of CPU each page cost, by whose."""
+    return ", ".join(
+        f"{name} {(after[name] - before[name]) / pages * 1000:.1f} ms"
+        for name in after
+        if after[name] > before[name]
+    )
 
 
 def lua_script(backend: str) -> Path:
@@ -146,7 +191,9 @@ def main() -> None:
         for s in SEARCHES:  # both workers' caches warm up under the load's first seconds
             warm.get(s.page_path())
         warm.close()
+        before = cpu_seconds()
         out = with_wrk(backend, port) if shutil.which("wrk") else with_threads(port)
+        out["cpu_per_page"] = cpu_per_page(before, cpu_seconds(), out["requests"])
     print(
         f"  /suche/?q=… rotating {len(SEARCHES)} searches; gunicorn -w {WORKERS} (sync); "
         f"{out['tool']}; load generator on the same 2 cores"
@@ -156,6 +203,7 @@ def main() -> None:
         f"p50 {out['p50']:.0f} ms, p95 {out['p95']:.0f} ms, p99 {out['p99']:.0f} ms, "
         f"max {out['max']:.0f} ms, errors {out['errors']}"
     )
+    print(f"  CPU per page (two cores shared): {out['cpu_per_page']}")
     verdict = "met" if out["p95"] < AIM_P95_MS and not out["errors"] else "MISSED"
     print(f"  aim p95 < {AIM_P95_MS:.0f} ms at {CLIENTS} concurrent clients: {verdict}")
     (data_dir(backend) / "load.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
