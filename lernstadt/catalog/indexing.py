@@ -119,7 +119,7 @@ def offer_document(offer: Offer, place: Place | None, next_date: Any) -> Documen
         "kind": ["offer"],
         "life_phase": offer.life_phases,
         "topic": offer.topics,
-        "borough": [place.borough if place else ""],
+        "borough": [fields["borough"]],
         "cost": [offer.cost],
         "language": offer.languages,
         "accessibility": offer.accessibility,
@@ -154,7 +154,7 @@ def provider_document(provider: Provider, place: Place | None) -> Document:
         "kind": ["institution"],
         "life_phase": list(INSTITUTION_PHASES.get(kind, [])),
         "topic": list(INSTITUTION_TOPICS.get(kind, [])),
-        "borough": [place.borough if place else ""],
+        "borough": [fields["borough"]],
         "provider_kind": [provider.kind],
     }
     return Document("provider", provider.pk, fields, tags, words)
