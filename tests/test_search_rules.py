@@ -194,6 +194,60 @@ def test_suggestions_begin_with_what_was_typed_then_go_by_title_length(catalogue
     ]
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Schwimmkurs", "Schwimmkurs für Kinder"),  # a finished word
+        ("Schwimmkurse", "Schwimmkurs für Kinder"),  # its plural
+        ("Töp", "Töpferkurs"),
+        ("Toep", "Töpferkurs"),  # the umlaut spelled out
+        ("Schwimmkurse Ki", "Schwimmkurs für Kinder"),  # words before the last are stems
+    ],
+)
+def test_suggestions_complete_words_as_the_search_finds_them(
+    catalogue: None, typed: str, expected: str
+) -> None:
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    offer(vhs, "Schwimmkurs für Kinder")
+    offer(vhs, "Töpferkurs")
+    assert expected in search.suggest(typed)
+
+
+def test_suggestions_take_a_whole_word_before_the_beginning_of_one(catalogue: None) -> None:
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    offer(vhs, "Smartphone-Kurs")
+    Provider.objects.create(name="Kurt-Schumacher-Schule", kind="school")
+    assert search.suggest("Kurs") == [
+        "Smartphone-Kurs",
+        "Deutsch-Kurs für Frauen",
+        "Kurt-Schumacher-Schule",
+    ]
+
+
+def test_suggestions_name_each_title_once(catalogue: None) -> None:
+    vhs = Provider.objects.get(name="Volkshochschule Herne")
+    for _ in range(40):
+        offer(vhs, "Schwimmkurs")
+    offer(vhs, "Schwimmkurs für Kinder")
+    assert search.suggest("Schwimm") == [
+        "Schwimmkurs",
+        "Schwimmen für Anfänger",
+        "Schwimmkurs für Kinder",
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan")
+def test_titles_beginning_with_the_typed_text_are_a_range_of_an_index(catalogue: None) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        search.suggest("Deutsch")
+    beginning = next(q["sql"] for q in captured if "GROUP BY e.sort_title" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {beginning}")
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX catalog_searchentry_title_words" in plan, plan
+    assert "sort_title>? AND sort_title<?" in plan and "TEMP B-TREE" not in plan, plan
+
+
 def test_suggestions_take_typed_wildcards_literally(catalogue: None) -> None:
     vhs = Provider.objects.get(name="Volkshochschule Herne")
     offer(vhs, "Mathe 100% sicher")

@@ -98,7 +98,7 @@ class ParsedQuery:
         """Entries whose title holds every word as typed: whole words, no compounds,
         synonyms or typos. A subset of the entries with every clause, since each
         clause keeps its typed word, and small even for a broad word."""
-        return _combine(AllOf, [_title_word(word) for word in self.words])
+        return _combine(AllOf, [title_word(word) for word in self.words])
 
 
 def every_clause(clauses: list[Node]) -> Node:
@@ -106,7 +106,7 @@ def every_clause(clauses: list[Node]) -> Node:
     return _combine(EveryClause, clauses)
 
 
-def _title_word(word: str) -> Node:
+def title_word(word: str) -> Node:
     """A title word that is ``word`` or one of its stems ("kurse", "kurs", "kur"), so
     "Kurs" finds "Kurse" but not "Kürten", as the prefix "kur" would. Only forms
     under the word's prefix term count, so these entries match the query too."""

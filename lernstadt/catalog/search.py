@@ -755,39 +755,91 @@ def hit(entry: SearchEntry) -> dict[str, Any]:
 # --- as the citizen types and when nothing is found ---------------------------
 
 SUGGEST_MIN_LENGTH = 2
+HIGHEST_CODE_POINT = "\U0010ffff"
 
 
 def suggest(typed: str, limit: int = 8) -> list[str]:
-    """Titles that complete what has been typed so far (for autocomplete).
+    """Titles that complete what has been typed so far (for autocomplete), each once.
 
-    Finished words count as stems; the word being typed counts as a prefix of
-    a title word. Only titles are searched, so suggestions read like entries.
-    Titles that begin with what was typed come first, then shorter titles before
-    longer ones (:data:`ranking.TIE_BREAK`): the same order on both databases.
+    Every word counts as the prefix of its stem, as in a search, so a finished word,
+    a plural or an umlaut typed either way completes too ("Schwimmkurse", "Toep").
+    Only titles are searched, so suggestions read like entries. Titles that begin
+    with what was typed come first, then the others; each group with fewer title
+    words first, then alphabetically by code point (:data:`ranking.TITLE_WORDS`):
+    the same suggestions in the same order on both databases.
     """
     words = text.query_words(typed)
     if not words or len(typed.strip()) < SUGGEST_MIN_LENGTH:
         return []
-    stems = [text.query_stem(w) for w in words[:-1]] + [words[-1]]
+    begun = typed.strip().casefold()
+    titles = _titles_beginning(begun, limit)
+    # Then titles with the last word as a whole word ("Kurs" finds "Smartphone-Kurs"
+    # first), then as the beginning of one ("Kurt-Tucholsky-Schule").
+    finished = [query.term(word) for word in words[:-1]]
+    for last in (query.title_word(words[-1]), query.term(words[-1])):
+        if len(titles) == limit:
+            break
+        more = _titles_holding(query.AllOf((*finished, last)), begun, limit)
+        titles += [title for title in more if title not in titles][: limit - len(titles)]
+    return titles
+
+
+def _titles_beginning(begun: str, limit: int) -> list[str]:
+    """Up to ``limit`` titles whose casefolded form begins with ``begun``: for each
+    number of title words, a range of the title-words index (migration 0014), read
+    until the titles are enough. Sorting every title beginning with "sc" took 7 ms
+    on SQLite; these ranges take 0.05 ms, and 0.5 ms when no title begins so."""
+    title, sort_title = _by_code_point("e.title"), _by_code_point("e.sort_title")
+    sql = (
+        f"SELECT MIN({title}) FROM catalog_searchentry e "
+        f"WHERE {ranking.TITLE_WORDS} = %s AND {_beginning(sort_title)} "
+        f"GROUP BY {sort_title} ORDER BY {sort_title} LIMIT %s"
+    )
+    (most,) = _rows(f"SELECT MAX({ranking.TITLE_WORDS}) FROM catalog_searchentry e", [])[0]
+    titles: list[str] = []
+    for words in range((most or 0) + 1):
+        titles += [row[0] for row in _rows(sql, [words, *_bounds(begun), limit - len(titles)])]
+        if len(titles) == limit:
+            break
+    return titles
+
+
+def _titles_holding(node: query.Node, begun: str, limit: int) -> list[str]:
+    """Up to ``limit`` titles matching ``node`` that do not begin with ``begun``
+    (those came first): the matches first, then their order. Left to itself,
+    PostgreSQL walked the title-words index testing entry after entry (1.7 s)."""
     if connection.vendor == "postgresql":
         match = "e.title_vector @@ to_tsquery('simple', %s)"
-        terms = " & ".join(f"{stem}:*" for stem in stems)
+        terms = query.to_tsquery(node, vocabulary.lexemes(query.prefixes(node)))
     else:
-        match = f"e.id IN ({_fts_ids()})"
-        terms = "stems_title : (" + " AND ".join(f'"{stem}"*' for stem in stems) + ")"
-    sql = (
-        f"SELECT e.title FROM catalog_searchentry e WHERE {match} "
-        f"ORDER BY CASE WHEN e.sort_title LIKE %s ESCAPE '!' THEN 0 ELSE 1 END, "
-        f"{ranking.TIE_BREAK} LIMIT %s"
+        match, terms = f"e.id IN ({_fts_ids()})", f"stems_title : ({query.to_fts5(node)})"
+    title, sort_title = _by_code_point("e.title"), _by_code_point("e.sort_title")
+    matches = (
+        f"SELECT {ranking.TITLE_WORDS} AS words, {sort_title} AS sort_title, {title} AS title "
+        f"FROM catalog_searchentry e WHERE {match} AND NOT {_beginning(sort_title)}"
     )
-    titles = dict.fromkeys(row[0] for row in _rows(sql, [terms, _begins(typed), limit * 4]))
-    return list(titles)[:limit]
+    sql = (
+        f"WITH m AS MATERIALIZED ({matches}) SELECT MIN(title) FROM m "
+        "GROUP BY words, sort_title ORDER BY words, sort_title LIMIT %s"
+    )
+    return [row[0] for row in _rows(sql, [terms, *_bounds(begun), limit])]
 
 
-def _begins(typed: str) -> str:
-    """A LIKE pattern (escape "!") for sort titles that begin with what was typed."""
-    literal = re.sub(r"([!%_])", r"!\1", typed.strip().casefold())
-    return f"{literal}%"
+def _by_code_point(column: str) -> str:
+    """``column`` compared by code point, as SQLite compares text; PostgreSQL's own
+    collation may order "Otto-Hahn" and "Ottobrunn" otherwise."""
+    return f'{column} COLLATE "C"' if connection.vendor == "postgresql" else column
+
+
+def _beginning(column: str) -> str:
+    """SQL: ``column`` begins with the text of the two bounds (see _bounds)."""
+    return f"({column} >= %s AND {column} < %s)"
+
+
+def _bounds(begun: str) -> list[str]:
+    """Texts beginning with ``begun`` lie from it to it followed by the highest code
+    point: no LIKE pattern, so "%" and "_" are typed text like any other."""
+    return [begun, begun + HIGHEST_CODE_POINT]
 
 
 def record_unmet(query_text: str) -> None:
