@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -271,9 +272,10 @@ class SearchEntry(models.Model):
     def has_coordinates(self) -> bool:
         return self.latitude is not None and self.longitude is not None
 
-    @property
+    @cached_property
     def next_day(self) -> date | None:
-        """The day of the next date, in the site's time zone: what a hit shows of it."""
+        """The day of the next date, in the site's time zone: what a hit shows of it
+        (three times: once computed)."""
         return timezone.localdate(self.next_date) if self.next_date else None
 
 
