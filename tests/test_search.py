@@ -4,6 +4,7 @@ import importlib
 
 import pytest
 from django.apps import apps as django_apps
+from django.utils import translation
 
 from lernstadt.catalog import indexing, search, text
 from lernstadt.catalog.models import (
@@ -136,6 +137,18 @@ def test_facet_filter_and_counts(catalogue: dict[str, object]) -> None:
     assert topics["language"] == 1 and topics["sport"] == 1
     kinds = {f.value: f.count for f in result.facets["kind"]}
     assert kinds == {"offer": 1}
+
+
+def test_facet_labels_follow_the_active_language(catalogue: dict[str, object]) -> None:
+    def labels() -> set[str]:
+        facets = search.search_offers("").facets
+        return {value.label for value in facets["life_phase"] + facets["kind"]}
+
+    german = labels()
+    with translation.override("en"):
+        english = labels()
+    assert {"Schule", "Angebote"} <= german and {"School", "Offers"} <= english
+    assert labels() == german  # each language keeps its own
 
 
 def test_a_filter_wants_one_chosen_value_of_every_chosen_facet(
