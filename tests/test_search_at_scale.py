@@ -333,6 +333,27 @@ def test_postgresql_can_take_a_facet_sample_through_the_smallest_samples_index(
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_postgresql_finds_a_facet_filter_in_the_samples_index_with_the_words(
+    courses: None,
+) -> None:
+    """The sample's count of a filtered search reads the filter's tokens from the
+    sample's own index, in one scan with the words (migration 0015), instead of
+    ANDing a bitmap of every entry with that value."""
+    node = query.parse("Kurs").every_clause()
+    below = search.sample_below(1 / search.SAMPLE_SHARE)
+    sql, params = search._count_sql(node, {"cost": ["free"]}, below)
+    index = "catalog_searchentry_sample_vector"
+    with connection.cursor() as cursor:
+        others = [i for i in WORD_INDEXES if i != index]
+        cursor.execute("DROP INDEX catalog_searchentry_facet_vector, " + ", ".join(others))
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    scan = plan.split(f"on {index}")[1]
+    assert "Index Cond:" in scan and "facet_vector @@" in scan.split("Index Cond:")[1], plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
 def test_postgresql_samples_the_words_matches_by_place_beyond_the_sample_indexes(
     courses: None,
 ) -> None:

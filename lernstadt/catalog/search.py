@@ -68,9 +68,9 @@ ESTIMATE_FROM = 100
 # Both databases keep a full-text index of a sample alone: PostgreSQL GIN indexes of
 # the 1/16 sample and of this larger one, SQLite an FTS5 table of it, in circle order.
 SAMPLE_INDEX_SHARE = 4  # one entry in 4 (migrations 0010, 0011)
-# PostgreSQL keeps GIN indexes of the words of these samples (0009, 0011, 0012): a
-# bound names the smallest that holds it (see _below). SQLite's sample table serves
-# any part of its quarter.
+# PostgreSQL keeps GIN indexes of the words and facet tokens of these samples (0009,
+# 0011, 0012, 0015): a bound names the smallest that holds it (see _below). SQLite's
+# sample table serves any part of its quarter.
 SMALL_SAMPLE_SHARE = 64
 POSTGRES_SAMPLE_SHARES = (SMALL_SAMPLE_SHARE, SAMPLE_SHARE, SAMPLE_INDEX_SHARE)
 BROWSABLE = 1_000  # pages reach this far into an estimated total

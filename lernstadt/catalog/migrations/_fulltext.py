@@ -119,11 +119,12 @@ SQLITE_SAMPLE_INDEX = (
 POSTGRES_IN_SAMPLE = f"{SAMPLE_POSITION} < 268435456"
 
 
-def postgres_words_of(index: str, in_sample: str) -> str:
-    """A GIN index of the words of the entries that meet ``in_sample`` alone."""
+def postgres_words_of(index: str, in_sample: str, facets: bool = False) -> str:
+    """A GIN index of the words (and from 0015 the facet tokens, ``facets``) of the
+    entries that meet ``in_sample`` alone."""
+    columns = "search_vector, facet_vector" if facets else "search_vector"
     return (
-        f"CREATE INDEX {index} ON catalog_searchentry "
-        f"USING GIN (search_vector) WHERE {in_sample}"
+        f"CREATE INDEX {index} ON catalog_searchentry USING GIN ({columns}) WHERE {in_sample}"
     )
 
 
