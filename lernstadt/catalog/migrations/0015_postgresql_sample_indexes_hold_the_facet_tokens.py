@@ -15,17 +15,10 @@ from django.db import migrations
 
 from lernstadt.catalog.migrations import _fulltext
 
-POSITION = _fulltext.SAMPLE_POSITION
-IN_SAMPLE = {  # each index's sample, as 0009, 0011 and 0012 wrote it
-    "catalog_searchentry_small_sample_vector": f"{POSITION} < {_fulltext.SMALL_SAMPLE_BELOW}",
-    "catalog_searchentry_sample_vector": _fulltext.POSTGRES_IN_SAMPLE,
-    "catalog_searchentry_quarter_vector": f"{POSITION} < {_fulltext.SAMPLE_INDEX_BELOW}",
-}
-
 
 def rebuilt(facets: bool) -> dict[str, list[str]]:
     statements = []
-    for index, in_sample in IN_SAMPLE.items():
+    for index, in_sample in _fulltext.POSTGRES_SAMPLE_INDEXES.items():
         statements += [
             f"DROP INDEX IF EXISTS {index}",
             _fulltext.postgres_words_of(index, in_sample, facets=facets),

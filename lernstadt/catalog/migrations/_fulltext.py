@@ -179,16 +179,26 @@ def sqlite_sample_fill(columns: tuple[str, ...]) -> list[str]:
 
 
 # From 0011, PostgreSQL also keeps a GIN index of the words of that quarter.
+POSTGRES_IN_QUARTER = f"{SAMPLE_POSITION} < {SAMPLE_INDEX_BELOW}"
 POSTGRES_QUARTER_VECTOR = postgres_words_of(
-    "catalog_searchentry_quarter_vector", f"{SAMPLE_POSITION} < {SAMPLE_INDEX_BELOW}"
+    "catalog_searchentry_quarter_vector", POSTGRES_IN_QUARTER
 )
 
 # From 0012, PostgreSQL also keeps a GIN index of the words of the 1/64 sample: keep
 # the bound equal to search.sample_below(1 / search.SMALL_SAMPLE_SHARE).
 SMALL_SAMPLE_BELOW = 67108864
+POSTGRES_IN_SMALL_SAMPLE = f"{SAMPLE_POSITION} < {SMALL_SAMPLE_BELOW}"
 POSTGRES_SMALL_SAMPLE_VECTOR = postgres_words_of(
-    "catalog_searchentry_small_sample_vector", f"{SAMPLE_POSITION} < {SMALL_SAMPLE_BELOW}"
+    "catalog_searchentry_small_sample_vector", POSTGRES_IN_SMALL_SAMPLE
 )
+
+# PostgreSQL's GIN indexes of the samples and the sample each covers (from 0015 they
+# hold the facet tokens too).
+POSTGRES_SAMPLE_INDEXES = {
+    "catalog_searchentry_small_sample_vector": POSTGRES_IN_SMALL_SAMPLE,
+    "catalog_searchentry_sample_vector": POSTGRES_IN_SAMPLE,
+    "catalog_searchentry_quarter_vector": POSTGRES_IN_QUARTER,
+}
 
 
 SQLITE_SAMPLE_DROP = [
