@@ -248,6 +248,22 @@ def test_titles_beginning_with_the_typed_text_are_a_range_of_an_index(catalogue:
     assert "sort_title>? AND sort_title<?" in plan and "TEMP B-TREE" not in plan, plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_postgresql_reads_titles_beginning_with_the_typed_text_from_the_index(
+    catalogue: None,
+) -> None:
+    """The index's expression (migration 0014) is the query's: PostgreSQL can use it."""
+    with CaptureQueriesContext(connection) as captured:
+        search.suggest("Deutsch")
+    beginning = next(q["sql"] for q in captured if "GROUP BY e.sort_title" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {beginning}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    condition = plan.split("Index Cond:")[1].splitlines()[0]
+    assert "catalog_searchentry_title_words" in plan and "length(" in condition, plan
+
+
 def test_suggestions_take_typed_wildcards_literally(catalogue: None) -> None:
     vhs = Provider.objects.get(name="Volkshochschule Herne")
     offer(vhs, "Mathe 100% sicher")
