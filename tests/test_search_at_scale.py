@@ -316,6 +316,22 @@ def test_postgresql_can_count_the_sample_through_its_own_index(courses: None) ->
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_postgresql_counts_the_sample_of_all_entries_from_the_circle_index_alone(
+    courses: None,
+) -> None:
+    """Without words (the home page), the sample is a range of the circle index, which
+    holds the ids (migration 0016): no entry's row is read, and no scan of every id."""
+    below = search.sample_below(1 / search.SAMPLE_SHARE)
+    sql, params = search._count_sql(None, {}, below)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using catalog_searchentry_sample " in plan + " ", plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
 @pytest.mark.parametrize(
     ("share", "index"),
     [
