@@ -373,9 +373,9 @@ def test_postgresql_finds_a_facet_filter_in_the_samples_index_with_the_words(
 def test_postgresql_samples_the_words_matches_by_place_beyond_the_sample_indexes(
     courses: None,
 ) -> None:
-    """A bound above the quarter: even when the circle index is all PostgreSQL may
-    use, the words' matches are tested for their place, not ANDed with the circle
-    index's bitmap of half the entries, nor read in its order."""
+    """A bound above the quarter: beyond the quarter, even when the circle index is
+    all PostgreSQL may use, the words' matches are tested for their place, not
+    ANDed with the circle index's bitmap of half the entries, nor read in its order."""
     node = query.parse("Kurs").every_clause()
     sql, params = search._lowest_on_circle(node, {}, search.sample_below(1 / 2), None)
     with connection.cursor() as cursor:
@@ -384,8 +384,57 @@ def test_postgresql_samples_the_words_matches_by_place_beyond_the_sample_indexes
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "catalog_searchentry_vector" in plan
-    assert "on catalog_searchentry_sample " not in plan + " ", plan
+    beyond = plan.split("One-Time Filter")[1]
+    assert "catalog_searchentry_vector" in beyond, plan
+    assert "on catalog_searchentry_sample " not in beyond + " ", plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_postgresql_samples_the_quarter_first_through_its_own_index(courses: None) -> None:
+    node = query.parse("Kurs").every_clause()
+    sql, params = search._lowest_on_circle(node, {}, search.sample_below(1 / 2), None)
+    index = "catalog_searchentry_quarter_vector"
+    near = _plan_with_only(index, sql, params).split("One-Time Filter")[0]
+    assert index in near
+
+
+def _lowest_taken(taken: int) -> list[int]:
+    """Ids of the ``taken`` matches of "Kurs" that facet counts take from the whole
+    circle, lowest first."""
+    node = query.parse("Kurs").every_clause()
+    return [row[0] for row in search._rows(*search._lowest_on_circle(node, {}, None, None))]
+
+
+def _courses_in_the_quarter() -> list[int]:
+    quarter = [i for i in course_entries() if in_sample(i, 1 / search.SAMPLE_INDEX_SHARE)]
+    return sorted(quarter, key=position)
+
+
+@pytest.mark.parametrize("beyond", [0, 5])
+def test_facet_counts_take_the_matches_lowest_on_the_circle_wherever_they_lie(
+    courses: None, monkeypatch: pytest.MonkeyPatch, beyond: int
+) -> None:
+    """PostgreSQL looks in the quarter's index first and beyond it only when the
+    quarter holds too few: the same entries as sorting every match."""
+    taken = max(1, len(_courses_in_the_quarter())) + beyond
+    monkeypatch.setattr(search, "FACET_SAMPLE", taken)
+    assert _lowest_taken(taken) == sorted(course_entries(), key=position)[:taken]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_postgresql_reads_no_match_beyond_the_quarter_when_the_quarter_holds_enough(
+    courses: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_quarter = _courses_in_the_quarter()
+    monkeypatch.setattr(search, "FACET_SAMPLE", len(in_quarter))
+    node = query.parse("Kurs").every_clause()
+    sql, params = search._lowest_on_circle(node, {}, None, None)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "One-Time Filter" in plan, plan
+    gated = plan.split("One-Time Filter")[1].split("\n")[1]  # the scan beyond the quarter
+    assert "never executed" in gated, plan
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL has it since 0008")
