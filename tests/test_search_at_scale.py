@@ -552,3 +552,24 @@ def test_postgresql_fetches_few_matches_once_and_ranks_and_counts_them_by_id(
     assert (result.total, result.total_estimated) == (60, False)
     cost = {v.value: (v.count, v.approximate) for v in result.facets["cost"]}
     assert cost == {"free": (30, False), "paid": (30, False)}
+
+
+def test_a_widened_search_fetches_its_few_matches_once_and_ranks_and_counts_them_by_id(
+    courses: None,
+) -> None:
+    """No entry holds every word ("Zumba" is in none), so the page shows entries with
+    most of them: several combinations of the words, which the full-text index answers
+    combination by combination each time. Their few matches are fetched once; the
+    ranking and the facet counts ask for them by id."""
+    search.search_offers("Kurs Bewegung Zumba")  # the words' weights are counted once a minute
+    with CaptureQueriesContext(connection) as statements:
+        result = search.search_offers("Kurs Bewegung Zumba")
+    assert (result.relaxed, result.exact_total, result.total) == (True, 0, 60)
+    by_id = "json_each(" if connection.vendor == "sqlite" else "= ANY("
+    asked = [s["sql"] for s in statements.captured_queries]
+    ranked = [sql for sql in asked if "CASE WHEN" in sql]
+    counted = [sql for sql in asked if "GROUP BY t.facet" in sql]
+    assert ranked and counted
+    assert all(by_id in sql for sql in ranked + counted), ranked + counted
+    cost = {v.value: (v.count, v.approximate) for v in result.facets["cost"]}
+    assert cost == {"free": (30, False), "paid": (30, False)}

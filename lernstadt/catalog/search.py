@@ -15,6 +15,7 @@ content-blind sample of the entries (see :func:`sample_below`), the same way on
 both databases.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -257,7 +258,7 @@ class RankedEntries:
         return self._total
 
     def matching_ids(self) -> list[int] | None:
-        """Every match, when PostgreSQL fetched them to count few (see :func:`_tally`)."""
+        """Every match, when they were fetched to count few (see :func:`_tally`)."""
         self.total()
         return self._ids
 
@@ -267,10 +268,11 @@ class RankedEntries:
         ids = self.matching_ids()
         if ids is None:
             return _match(node, self.selected)
+        among, among_params = _among(ids)
         if node == self.node:
-            return "e.id = ANY(%s)", [ids]
+            return among, among_params
         words, params = _match(node)
-        return f"e.id = ANY(%s) AND {words}", [ids, *params]
+        return f"{among} AND {words}", [*among_params, *params]
 
     def count(self) -> int:
         """The entries one can page through (Paginator's count)."""
@@ -450,23 +452,42 @@ def _window(
 class Tally:
     matches: int
     estimated: bool
-    ids: list[int] | None = None  # every match, when PostgreSQL fetched them
+    ids: list[int] | None = None  # every match, when fetched (see _fetches_few_matches)
 
 
 def _tally(node: query.Node | None, selected: Selection) -> Tally:
     """The number of matches, the same on both databases: the sample's count,
     scaled up when it holds many, else every match counted. Both count the
     sample through a full-text index of a sample alone (see SAMPLE_INDEX_SHARE).
-    PostgreSQL then fetches the few matches: the page's ranking and facet counts
-    ask for them by id, instead of the full-text index again (a common word's
-    GIN bitmap costs 15-20 ms a statement however few entries match in the end)."""
+    Few matches are fetched, where asking the index again costs more than asking
+    by id (see :func:`_fetches_few_matches`): the page's ranking and facet counts
+    then ask for them by id."""
     (estimate,) = _estimates([node], selected)
     if estimate is not None:
         return Tally(_rounded(estimate), True)
-    if connection.vendor == "postgresql":
+    if _fetches_few_matches(node):
         ids = [row[0] for row in _rows(*_matching_ids(node, selected))]
         return Tally(len(ids), False, ids)
     return Tally(_rows(*_count_sql(node, selected))[0][0], False)
+
+
+def _fetches_few_matches(node: query.Node | None) -> bool:
+    """Whether few matches are fetched once rather than asked of the index again.
+
+    PostgreSQL: always; a common word's GIN bitmap costs 15-20 ms a statement
+    however few entries match in the end. SQLite: for entries with most of the
+    words (several combinations of them), which FTS5 answers combination by
+    combination each time: "Schwimmkurs Kinder Wochenende Wanne Anfänger" 73 ->
+    55 ms. For other searches FTS5's lists were faster than the ids (all 71
+    searches of bench/scale: mean 8.3 -> 9.5 ms)."""
+    return connection.vendor == "postgresql" or isinstance(node, query.SomeClauses)
+
+
+def _among(ids: list[int]) -> SqlPart:
+    """The entry ``e`` is one of ``ids`` (one parameter)."""
+    if connection.vendor == "postgresql":
+        return "e.id = ANY(%s)", [ids]
+    return "e.id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
 
 
 def _estimates(nodes: list[query.Node | None], selected: Selection) -> list[int | None]:
@@ -636,7 +657,7 @@ def _matching_ids(
     matches already); on SQLite straight from an FTS table, without visiting the
     entries: a sample from the sample's own table, its rows below the bound only."""
     if not _from_fts(node, selected, ids):
-        where, params = ("e.id = ANY(%s)", [ids]) if ids is not None else _match(node, selected)
+        where, params = _among(ids) if ids is not None else _match(node, selected)
         if below is not None:
             where += " AND " + _below(below, words=node is not None and ids is None)
         return f"SELECT e.id FROM catalog_searchentry e WHERE {where}", params
