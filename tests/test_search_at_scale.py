@@ -565,11 +565,13 @@ def test_a_widened_search_fetches_its_few_matches_once_and_ranks_and_counts_them
     with CaptureQueriesContext(connection) as statements:
         result = search.search_offers("Kurs Bewegung Zumba")
     assert (result.relaxed, result.exact_total, result.total) == (True, 0, 60)
-    by_id = "json_each(" if connection.vendor == "sqlite" else "= ANY("
+    sqlite = connection.vendor == "sqlite"
     asked = [s["sql"] for s in statements.captured_queries]
     ranked = [sql for sql in asked if "CASE WHEN" in sql]
     counted = [sql for sql in asked if "GROUP BY t.facet" in sql]
-    assert ranked and counted
-    assert all(by_id in sql for sql in ranked + counted), ranked + counted
+    assert ranked and all(("json_each(" if sqlite else "= ANY(") in sql for sql in ranked)
+    # Counting needs the matches' ids alone: no entry is looked up to name its id.
+    assert counted and all(("json_each(" if sqlite else "unnest(") in sql for sql in counted)
+    assert not any("catalog_searchentry e" in sql for sql in counted), counted
     cost = {v.value: (v.count, v.approximate) for v in result.facets["cost"]}
     assert cost == {"free": (30, False), "paid": (30, False)}

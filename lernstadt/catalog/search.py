@@ -490,6 +490,13 @@ def _among(ids: list[int]) -> SqlPart:
     return "e.id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
 
 
+def _listed(ids: list[int]) -> SqlPart:
+    """``SELECT e.id`` of each of ``ids`` (one parameter), without the entries' table."""
+    if connection.vendor == "postgresql":
+        return "SELECT e.id FROM unnest(%s::bigint[]) AS e(id)", [ids]
+    return "SELECT e.id FROM (SELECT value AS id FROM json_each(%s)) e", [json.dumps(ids)]
+
+
 def _estimates(nodes: list[query.Node | None], selected: Selection) -> list[int | None]:
     """For each node, the sample's count of its matches scaled up, when the sample
     holds enough of them (else None): one statement."""
@@ -653,13 +660,18 @@ def _matching_ids(
     ids: list[int] | None = None,
 ) -> SqlPart:
     """``SELECT id`` of the entries matching the expression and the facet filters
-    (only those in the sample ``below``, when given; by id when ``ids`` holds the
-    matches already); on SQLite straight from an FTS table, without visiting the
-    entries: a sample from the sample's own table, its rows below the bound only."""
+    (only those in the sample ``below``, when given): ``ids`` themselves when they
+    hold the matches already; on SQLite straight from an FTS table, without visiting
+    the entries: a sample from the sample's own table, its rows below the bound only."""
+    if ids is not None:
+        # The matches themselves: no entry is looked up again to name its id.
+        listed, params = _listed(ids)
+        bound = f" WHERE {_below(below, words=False)}" if below is not None else ""
+        return f"{listed}{bound}", params
     if not _from_fts(node, selected, ids):
-        where, params = _among(ids) if ids is not None else _match(node, selected)
+        where, params = _match(node, selected)
         if below is not None:
-            where += " AND " + _below(below, words=node is not None and ids is None)
+            where += " AND " + _below(below, words=node is not None)
         return f"SELECT e.id FROM catalog_searchentry e WHERE {where}", params
     fts = [_fts_query(node, selected)]
     if _in_sample_index(below):
