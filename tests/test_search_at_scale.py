@@ -296,15 +296,30 @@ WORD_INDEXES = (
 )
 
 
+def _postgres_plan(
+    sql: str,
+    params: list[object],
+    dropped: list[str] | tuple[str, ...] = (),
+    avoided: tuple[str, ...] = ("seqscan",),
+    options: str = "",
+) -> str:
+    """PostgreSQL's plan of ``sql`` (``EXPLAIN {options}``) once the test's transaction
+    has dropped the ``dropped`` indexes, with the ``avoided`` kinds of scan taken only
+    when no other plan exists."""
+    with connection.cursor() as cursor:
+        if dropped:
+            cursor.execute("DROP INDEX " + ", ".join(dropped))
+        for scan in avoided:
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        cursor.execute(f"EXPLAIN {options}{sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 def _plan_with_only(index: str, sql: str, params: list[object]) -> str:
     """PostgreSQL's plan when ``index`` is the only index of the words or the circle
     (the test's transaction drops the others): it avoids a scan only if the
     statement's condition implies the index's."""
-    with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX " + ", ".join(i for i in WORD_INDEXES if i != index))
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+    return _postgres_plan(sql, params, dropped=[i for i in WORD_INDEXES if i != index])
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
@@ -323,11 +338,7 @@ def test_postgresql_counts_the_sample_of_all_entries_from_the_circle_index_alone
     holds the ids (migration 0016): no entry's row is read, and no scan of every id."""
     below = search.sample_below(1 / search.SAMPLE_SHARE)
     sql, params = search._count_sql(None, {}, below)
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = _postgres_plan(sql, params, avoided=("seqscan", "bitmapscan"))
     assert "Index Only Scan using catalog_searchentry_sample " in plan + " ", plan
 
 
@@ -359,12 +370,8 @@ def test_postgresql_finds_a_facet_filter_in_the_samples_index_with_the_words(
     below = search.sample_below(1 / search.SAMPLE_SHARE)
     sql, params = search._count_sql(node, {"cost": ["free"]}, below)
     index = "catalog_searchentry_sample_vector"
-    with connection.cursor() as cursor:
-        others = [i for i in WORD_INDEXES if i != index]
-        cursor.execute("DROP INDEX catalog_searchentry_facet_vector, " + ", ".join(others))
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    others = [i for i in WORD_INDEXES if i != index]
+    plan = _postgres_plan(sql, params, dropped=["catalog_searchentry_facet_vector", *others])
     scan = plan.split(f"on {index}")[1]
     assert "Index Cond:" in scan and "facet_vector @@" in scan.split("Index Cond:")[1], plan
 
@@ -378,12 +385,8 @@ def test_postgresql_samples_the_words_matches_by_place_beyond_the_sample_indexes
     ANDed with the circle index's bitmap of half the entries, nor read in its order."""
     node = query.parse("Kurs").every_clause()
     sql, params = search._lowest_on_circle(node, {}, search.sample_below(1 / 2), None)
-    with connection.cursor() as cursor:
-        samples = [i for i in WORD_INDEXES if i.endswith("_vector") and "sample" in i]
-        cursor.execute("DROP INDEX catalog_searchentry_quarter_vector, " + ", ".join(samples))
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    samples = [i for i in WORD_INDEXES if i.endswith("_vector") and "sample" in i]
+    plan = _postgres_plan(sql, params, dropped=["catalog_searchentry_quarter_vector", *samples])
     beyond = plan.split("One-Time Filter")[1]
     assert "catalog_searchentry_vector" in beyond, plan
     assert "on catalog_searchentry_sample " not in beyond + " ", plan
@@ -429,9 +432,7 @@ def test_postgresql_reads_no_match_beyond_the_quarter_when_the_quarter_holds_eno
     monkeypatch.setattr(search, "FACET_SAMPLE", len(in_quarter))
     node = query.parse("Kurs").every_clause()
     sql, params = search._lowest_on_circle(node, {}, None, None)
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = _postgres_plan(sql, params, avoided=(), options="(ANALYZE, COSTS OFF) ")
     assert "One-Time Filter" in plan, plan
     gated = plan.split("One-Time Filter")[1].split("\n")[1]  # the scan beyond the quarter
     assert "never executed" in gated, plan
