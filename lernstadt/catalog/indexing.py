@@ -291,11 +291,13 @@ def index_provider(provider: Provider) -> None:
     index_providers([provider])
 
 
-# The FTS5 tables of every entry and of the sample (migration 0010), merged.
+# The FTS5 tables of every entry, of the sample (migration 0010) and of the titles
+# (0017), merged.
 OPTIMIZE_FULLTEXT = [
     "INSERT INTO catalog_searchentry_fts(catalog_searchentry_fts) VALUES ('optimize')",
     "INSERT INTO catalog_searchentry_fts_sample(catalog_searchentry_fts_sample) "
     "VALUES ('optimize')",
+    "INSERT INTO catalog_searchentry_fts_title(catalog_searchentry_fts_title) VALUES ('optimize')",
 ]
 
 

@@ -311,21 +311,23 @@ def _join_neighbours(parsed: ParsedQuery, lookups: _Lookups) -> None:
 # --- compiling -----------------------------------------------------------------
 
 
-def to_fts5(node: Node) -> str:
-    """FTS5 query syntax: "stem"* terms with AND, OR and parentheses."""
+def to_fts5(node: Node, titles_alone: bool = False) -> str:
+    """FTS5 query syntax: "stem"* terms with AND, OR and parentheses. For the
+    titles' own table (``titles_alone``, migration 0017) no term names a column:
+    that table has the title column only."""
     if isinstance(node, Term):
         if node.title_word:
-            return f'stems_title : "{node.stem}"'
-        if node.text_only:
+            return f'"{node.stem}"' if titles_alone else f'stems_title : "{node.stem}"'
+        if node.text_only and not titles_alone:
             return f'{{stems_title stems_body}} : "{node.stem}"*'
         return f'"{node.stem}"*'
     joiner = " AND " if isinstance(node, AllOf) else " OR "
-    return "(" + joiner.join(to_fts5(part) for part in node.parts) + ")"
+    return "(" + joiner.join(to_fts5(part, titles_alone) for part in node.parts) + ")"
 
 
 def in_title_only(node: Node) -> bool:
     """Whether the expression asks for title words alone: PostgreSQL asks the
-    title's own vector for these, SQLite its FTS title column."""
+    title's own vector for these, SQLite its FTS5 table of titles."""
     return all(term.title_word for term in terms(node))
 
 

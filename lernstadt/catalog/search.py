@@ -128,6 +128,9 @@ FTS_TABLE = "catalog_searchentry_fts"
 # multiplier is odd and 244002641 its inverse modulo 2**32 (%% is one % to the driver).
 FTS_SAMPLE = "catalog_searchentry_fts_sample"
 FTS_SAMPLE_ENTRY = f"((rowid * 244002641) %% {HASH_RANGE})"
+# The titles' FTS5 table (migration 0017), SQLite's counterpart of PostgreSQL's
+# title vector: a title test reads the entries with the word in their title only.
+FTS_TITLES = "catalog_searchentry_fts_title"
 
 
 def _vector(node: query.Node) -> str:
@@ -157,6 +160,8 @@ def _match(node: query.Node | None, selected: Selection | None = None) -> SqlPar
     if node is None and not selected:
         return "1 = 1", []
     if connection.vendor != "postgresql":
+        if node is not None and query.in_title_only(node) and not selected:
+            return f"e.id IN ({_fts_ids(FTS_TITLES)})", [query.to_fts5(node, titles_alone=True)]
         return f"e.id IN ({_fts_ids()})", [_fts_query(node, selected or {})]
     sql: list[str] = []
     params: list[Any] = []
@@ -192,8 +197,8 @@ def _field_match(node: query.Node, in_title: bool) -> SqlPart:
     if connection.vendor == "postgresql":
         vector = "e.title_vector" if in_title else "e.search_vector"
         return f"{vector} @@ to_tsquery('simple', %s)", [query.to_tsquery(node)]
-    column = "stems_title : " if in_title else ""
-    return f"e.id IN ({_fts_ids()})", [f"{column}({query.to_fts5(node)})"]
+    table = FTS_TITLES if in_title else FTS_TABLE
+    return f"e.id IN ({_fts_ids(table)})", [query.to_fts5(node, titles_alone=in_title)]
 
 
 def _joined(joiner: str, parts: list[SqlPart]) -> SqlPart:
@@ -430,8 +435,8 @@ def _fts_matches(table: str = FTS_TABLE) -> str:
     return f"{table} WHERE {table} MATCH %s"
 
 
-def _fts_ids() -> str:
-    return f"SELECT rowid FROM {_fts_matches()}"
+def _fts_ids(table: str = FTS_TABLE) -> str:
+    return f"SELECT rowid FROM {_fts_matches(table)}"
 
 
 def _taking_place(rows: list[tuple[int, bool]]) -> int:
@@ -880,7 +885,7 @@ def _titles_holding(node: query.Node, begun: str, limit: int) -> list[str]:
         match = "e.title_vector @@ to_tsquery('simple', %s)"
         terms = query.to_tsquery(node, vocabulary.lexemes(query.prefixes(node)))
     else:
-        match, terms = f"e.id IN ({_fts_ids()})", f"stems_title : ({query.to_fts5(node)})"
+        match, terms = f"e.id IN ({_fts_ids(FTS_TITLES)})", query.to_fts5(node, titles_alone=True)
     title, sort_title = _by_code_point("e.title"), _by_code_point("e.sort_title")
     beginning, bounds = _beginning(sort_title, begun)
     matches = (

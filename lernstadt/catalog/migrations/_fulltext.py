@@ -5,7 +5,8 @@ Any migration that makes Django remake that table on SQLite (adding or altering
 a column) drops the triggers with the old table, and must end with
 :func:`restore_sqlite_triggers` for the columns the index has at that point
 (and, from 0009, with :data:`SQLITE_SAMPLE_INDEX`, which Django does not know;
-from 0010, with the sample's full-text index: :func:`sqlite_sample_index`).
+from 0010, with the sample's full-text index: :func:`sqlite_sample_index`; from
+0017, with the titles' full-text index: :func:`sqlite_title_index`).
 """
 
 from django.db import migrations
@@ -206,4 +207,27 @@ SQLITE_SAMPLE_DROP = [
     "DROP TRIGGER IF EXISTS catalog_searchentry_sample_ad",
     "DROP TRIGGER IF EXISTS catalog_searchentry_sample_ai",
     f"DROP TABLE IF EXISTS {SAMPLE_TABLE}",
+]
+
+
+# From 0017, SQLite also keeps a full-text index of the titles alone.
+TITLE_TABLE = "catalog_searchentry_fts_title"
+TITLE_COLUMNS = ("stems_title",)
+
+
+def sqlite_title_index() -> list[str]:
+    """The titles' FTS5 table, its triggers and its rows (0017): tokens as in the
+    main table's title column (from 0009)."""
+    return [
+        sqlite_table(TITLE_COLUMNS, "_", "2 3 4 5 6 7 8", TITLE_TABLE),
+        *sqlite_triggers(TITLE_COLUMNS, TITLE_TABLE, name="catalog_searchentry_title"),
+        f"INSERT INTO {TITLE_TABLE}({TITLE_TABLE}) VALUES ('rebuild')",
+    ]
+
+
+SQLITE_TITLE_DROP = [
+    "DROP TRIGGER IF EXISTS catalog_searchentry_title_au",
+    "DROP TRIGGER IF EXISTS catalog_searchentry_title_ad",
+    "DROP TRIGGER IF EXISTS catalog_searchentry_title_ai",
+    f"DROP TABLE IF EXISTS {TITLE_TABLE}",
 ]
