@@ -32,3 +32,22 @@ def test_secret_key_can_come_from_a_file(tmp_path: Path) -> None:
         "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)",
     )  # fmt: skip
     assert result.stdout.strip().endswith("from-a-file-" + "x" * 50)
+
+
+def _sqlite_mmap_size(env: dict[str, str]) -> int:
+    result = run_lernstadt(
+        env, "shell", "-c",
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    print(cursor.execute('PRAGMA mmap_size').fetchone()[0])",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return int(result.stdout.split()[-1])
+
+
+def test_sqlite_reads_its_file_through_a_memory_map_of_configurable_size(tmp_path: Path) -> None:
+    """A page read through the map costs no system call (docs/operations.md)."""
+    data = {"LERNSTADT_DATA_DIR": str(tmp_path)}
+    assert _sqlite_mmap_size(data) == 1024 * 2**20
+    assert _sqlite_mmap_size(data | {"LERNSTADT_SQLITE_MMAP_MB": "64"}) == 64 * 2**20
+    assert _sqlite_mmap_size(data | {"LERNSTADT_SQLITE_MMAP_MB": "0"}) == 0
