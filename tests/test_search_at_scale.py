@@ -315,6 +315,19 @@ def _postgres_plan(
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_postgresql_reads_the_tags_of_the_counted_entries_in_one_index_scan(
+    courses: None,
+) -> None:
+    """A facet group's tags come from one scan of the (entry, facet, value) index for
+    the array of its entries, not from a nested loop of one look-up per entry."""
+    node = query.parse("Kurs").every_clause()
+    sql, params = search._facet_sql(node, {}, "", list(search.FACETS), search.HASH_RANGE)
+    plan = _postgres_plan(sql, params)
+    assert "Nested Loop" not in plan, plan
+    assert "entry_id = ANY" in plan, plan
+
+
 def _plan_with_only(index: str, sql: str, params: list[object]) -> str:
     """PostgreSQL's plan when ``index`` is the only index of the words or the circle
     (the test's transaction drops the others): it avoids a scan only if the

@@ -603,12 +603,21 @@ def _facet_sql(
         f"WITH s AS ({taken}) "
         "SELECT t.facet, t.value, COUNT(*), "
         "(SELECT COUNT(*) FROM s), (SELECT MAX(position) FROM s) "
-        # CROSS JOIN: SQLite keeps the entries as the outer loop (PostgreSQL plans freely).
-        "FROM s CROSS JOIN catalog_searchtag t WHERE t.entry_id = s.id "
+        f"FROM {_tags_of_taken()} "
         + (f"AND t.facet IN ({_placeholders(some)}) " if some else "")
         + "GROUP BY t.facet, t.value"
     )
     return sql, [*params, *some]
+
+
+def _tags_of_taken() -> str:
+    """The tags ``t`` of the entries taken (``s``): SQLite keeps the entries as the
+    outer loop (CROSS JOIN); PostgreSQL reads the tags of all of them in one scan
+    of the index for their array, instead of a nested loop of 600 index look-ups:
+    the 81 facet statements of bench/scale 585 -> 542 ms (best of five each)."""
+    if connection.vendor == "postgresql":
+        return "catalog_searchtag t WHERE t.entry_id = ANY(ARRAY(SELECT id FROM s))"
+    return "s CROSS JOIN catalog_searchtag t WHERE t.entry_id = s.id"
 
 
 def _lowest_on_circle(
