@@ -463,15 +463,25 @@ def test_sqlite_takes_the_lowest_on_the_circle_from_the_sample_index(db: None) -
     assert "catalog_searchentry_sample" in plan
 
 
-def _sample_index_words() -> set[tuple[str, int, str]]:
-    """(term, rowid, column) of every word SQLite's sample index holds."""
+def _index_words(table: str) -> set[tuple[str, int, str]]:
+    """(term, rowid, column) of every word one of SQLite's FTS5 tables holds."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.sample_words "
-            f"USING fts5vocab(main, {search.FTS_SAMPLE}, 'instance')"
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.words_of_{table} "
+            f"USING fts5vocab(main, {table}, 'instance')"
         )
-        cursor.execute("SELECT term, doc, col FROM temp.sample_words")
+        cursor.execute(f"SELECT term, doc, col FROM temp.words_of_{table}")
         return set(cursor.fetchall())
+
+
+def _rename_first_delete_rest(renamed: int) -> list[Offer]:
+    """Rename the first ``renamed`` offers "Umbenannt Gitarre" and delete the others."""
+    offers = list(Offer.objects.order_by("id"))
+    for offer in offers[:renamed]:
+        offer.title = "Umbenannt Gitarre"
+        offer.save()
+    Offer.objects.filter(id__in=[offer.id for offer in offers[renamed:]]).delete()
+    return offers[:renamed]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's sample index")
@@ -482,51 +492,31 @@ def test_sqlite_triggers_keep_the_sample_index_as_a_fresh_fill_writes_it(courses
     fulltext = importlib.import_module("lernstadt.catalog.migrations._fulltext")
     below = search.sample_below(1 / search.SAMPLE_INDEX_SHARE)
     assert below == fulltext.SAMPLE_INDEX_BELOW
-    offers = list(Offer.objects.order_by("id"))
-    for offer in offers[:48]:
-        offer.title = "Umbenannt Gitarre"
-        offer.save()
-    Offer.objects.filter(id__in=[offer.id for offer in offers[48:]]).delete()
-    kept = _sample_index_words()
+    offers = _rename_first_delete_rest(48)
+    kept = _index_words(search.FTS_SAMPLE)
     with connection.cursor() as cursor:
         for statement in fulltext.sqlite_sample_fill(fulltext.FACET_COLUMNS):
             cursor.execute(statement, [])
-    assert _sample_index_words() == kept
+    assert _index_words(search.FTS_SAMPLE) == kept
     places = {position(entry_id) for entry_id in SearchEntry.objects.values_list("id", flat=True)}
     assert {doc for _, doc, _ in kept} == {place for place in places if place < below}
-    renamed = SearchEntry.objects.filter(offer__in=offers[:48]).values_list("id", flat=True)
+    renamed = SearchEntry.objects.filter(offer__in=offers).values_list("id", flat=True)
     in_sample = {position(entry_id) for entry_id in renamed} & {doc for _, doc, _ in kept}
     assert in_sample and {doc for term, doc, col in kept if term == "gitarr"} == in_sample
-
-
-def _title_index_words() -> set[tuple[str, int]]:
-    """(term, rowid) of every word SQLite's index of titles holds."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.title_words "
-            f"USING fts5vocab(main, {search.FTS_TITLES}, 'instance')"
-        )
-        cursor.execute("SELECT term, doc FROM temp.title_words")
-        return set(cursor.fetchall())
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's index of titles")
 def test_sqlite_triggers_keep_the_title_index_as_a_rebuild_writes_it(courses: None) -> None:
     """The titles' index (migration 0017) follows renamed, new and deleted entries
     exactly as reading every title anew would write it."""
-    offers = list(Offer.objects.order_by("id"))
-    for offer in offers[:20]:
-        offer.title = "Umbenannt Gitarre"
-        offer.save()
-    Offer.objects.filter(id__in=[offer.id for offer in offers[40:]]).delete()
-    kept = _title_index_words()
+    offers = _rename_first_delete_rest(20)
+    kept = _index_words(search.FTS_TITLES)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {search.FTS_TITLES}({search.FTS_TITLES}) VALUES ('rebuild')")
-    assert _title_index_words() == kept
-    renamed = set(SearchEntry.objects.filter(offer__in=offers[:20]).values_list("id", flat=True))
-    assert {doc for term, doc in kept if term == "gitarr"} == renamed
-    entries = set(SearchEntry.objects.values_list("id", flat=True))
-    assert {doc for _, doc in kept} == entries
+    assert _index_words(search.FTS_TITLES) == kept
+    renamed = set(SearchEntry.objects.filter(offer__in=offers).values_list("id", flat=True))
+    assert {doc for term, doc, _ in kept if term == "gitarr"} == renamed
+    assert {doc for _, doc, _ in kept} == set(SearchEntry.objects.values_list("id", flat=True))
 
 
 def test_a_title_test_of_the_titles_index_names_no_column() -> None:
