@@ -36,9 +36,12 @@ test-sqlite: install
 	DATABASE_URL= $(BIN)/pytest
 
 # Runs when PostgreSQL answers; says so plainly when it does not.
+# The browser tests (tests/e2e: pages in Chromium, accessibility, CSP, keyboard) run in
+# the SQLite half only: the database does not change what they check, and they took
+# four of the PostgreSQL half's sixteen minutes.
 test-postgres: install
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-		echo "== PostgreSQL at $(PG_URL)"; DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+		echo "== PostgreSQL at $(PG_URL)"; DATABASE_URL=$(PG_URL) $(BIN)/pytest --ignore=tests/e2e; \
 	else echo "== PostgreSQL not reachable at $(PG_URL): suite ran on SQLite only"; fi
 
 # Lint first, then the two halves side by side, one per core: each prints its output
