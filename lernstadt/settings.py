@@ -97,7 +97,7 @@ DATABASES = {
     )
 }
 # SQLite reads its file through a memory map of this size: a page then costs no
-# system call, which made a search's look-ups of entries 4 to 5 times faster on
+# system call, which made a search's look-ups of entries 2 to 4 times faster on
 # the regional catalogue (docs/benchmarks.md, session 12).
 SQLITE_MMAP_BYTES = int(env("LERNSTADT_SQLITE_MMAP_MB", "1024")) * 2**20
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

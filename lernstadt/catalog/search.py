@@ -161,7 +161,7 @@ def _match(node: query.Node | None, selected: Selection | None = None) -> SqlPar
         return "1 = 1", []
     if connection.vendor != "postgresql":
         if node is not None and query.in_title_only(node) and not selected:
-            return f"e.id IN ({_fts_ids(FTS_TITLES)})", [query.to_fts5(node, titles_alone=True)]
+            return _field_match(node, in_title=True)
         return f"e.id IN ({_fts_ids()})", [_fts_query(node, selected or {})]
     sql: list[str] = []
     params: list[Any] = []
@@ -191,7 +191,8 @@ def _words_match(node: query.Node) -> SqlPart:
 
 def _field_match(node: query.Node, in_title: bool) -> SqlPart:
     """The entry ``e`` matches ``node`` in its title, or anywhere: a test of the
-    relevance score (see :mod:`ranking`), on the entry's own vector or FTS row.
+    relevance score (see :mod:`ranking`), on the entry's own vector or FTS row;
+    on SQLite also every test of titles alone (the titles' FTS5 table).
     PostgreSQL tests prefixes as such: a vector finds a prefix as fast as a stem,
     while the stems a prefix stands for are there for GIN (see _words_match)."""
     if connection.vendor == "postgresql":
@@ -892,9 +893,9 @@ def _titles_holding(node: query.Node, begun: str, limit: int) -> list[str]:
     PostgreSQL walked the title-words index testing entry after entry (1.7 s)."""
     if connection.vendor == "postgresql":
         match = "e.title_vector @@ to_tsquery('simple', %s)"
-        terms = query.to_tsquery(node, vocabulary.lexemes(query.prefixes(node)))
+        terms = [query.to_tsquery(node, vocabulary.lexemes(query.prefixes(node)))]
     else:
-        match, terms = f"e.id IN ({_fts_ids(FTS_TITLES)})", query.to_fts5(node, titles_alone=True)
+        match, terms = _field_match(node, in_title=True)
     title, sort_title = _by_code_point("e.title"), _by_code_point("e.sort_title")
     beginning, bounds = _beginning(sort_title, begun)
     matches = (
@@ -905,7 +906,7 @@ def _titles_holding(node: query.Node, begun: str, limit: int) -> list[str]:
         f"WITH m AS MATERIALIZED ({matches}) SELECT MIN(title) FROM m "
         "GROUP BY words, sort_title ORDER BY words, sort_title LIMIT %s"
     )
-    return [row[0] for row in _rows(sql, [terms, *bounds, limit])]
+    return [row[0] for row in _rows(sql, [*terms, *bounds, limit])]
 
 
 def _by_code_point(column: str) -> str:
