@@ -1,9 +1,14 @@
 """Search over offers and institutions: German words, umlauts, numbers, facets, ranking."""
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from django.apps import apps as django_apps
+from django.apps.registry import Apps
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from lernstadt.catalog import indexing, search, text
@@ -14,6 +19,7 @@ from lernstadt.catalog.models import (
     Provider,
     SearchEntry,
     SearchTag,
+    Tag,
 )
 from lernstadt.catalog.taxonomy import OfferStatus, ProviderStatus
 
@@ -163,7 +169,7 @@ def test_a_filter_wants_one_chosen_value_of_every_chosen_facet(
 def test_the_index_writes_tags_of_the_facets_search_shows_only(
     catalogue: dict[str, object],
 ) -> None:
-    written = set(SearchTag.objects.values_list("facet", flat=True))
+    written = set(SearchTag.objects.values_list("tag__facet", flat=True))
     assert written <= set(search.FACETS) and "kind" in written
 
 
@@ -177,6 +183,21 @@ def test_typed_words_never_reach_the_index_tokens_of_facet_values(
     assert search.search_offers(token[1:3]).total == 0  # a prefix of the letters
 
 
+BEFORE_NUMBERED_TAGS = "0017_sqlite_indexes_the_titles_alone"
+
+
+@contextmanager
+def migrated_back_to(name: str) -> Iterator[Apps]:
+    """The catalogue's tables as its migration ``name`` left them, with the models of
+    that time; migrated forward again afterwards."""
+    call_command("migrate", "catalog", name, verbosity=0)
+    try:
+        yield MigrationExecutor(connection).loader.project_state(("catalog", name)).apps
+    finally:
+        call_command("migrate", "catalog", verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_entries_indexed_before_facet_tokens_get_them_from_their_tags(
     catalogue: dict[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -187,11 +208,13 @@ def test_entries_indexed_before_facet_tokens_get_them_from_their_tags(
     monkeypatch.setattr(migration, "BATCH", 2)  # entries written two at a time
     SearchEntry.objects.update(search_facets="")
     assert titles("", topic=["sport"]) == []
-    migration.write_facet_tokens(django_apps, None)
+    with migrated_back_to(BEFORE_NUMBERED_TAGS) as apps:
+        migration.write_facet_tokens(apps, None)
     assert titles("", topic=["sport"]) == ["Schwimmkurs für Kinder"]
     assert titles("", borough=["Herne-Wanne"], kind=["institution"]) == ["Volkshochschule Herne"]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_entries_indexed_before_they_held_their_hits_get_it_as_indexing_writes_it(
     catalogue: dict[str, object],
 ) -> None:
@@ -214,8 +237,27 @@ def test_entries_indexed_before_they_held_their_hits_get_it_as_indexing_writes_i
         "is_example": {True, False},
     }
     SearchEntry.objects.update(summary="", borough="", is_free=False, is_example=False)
-    migration.fill(django_apps, None)
+    with migrated_back_to(BEFORE_NUMBERED_TAGS) as apps:
+        migration.fill(apps, None)
     assert list(SearchEntry.objects.order_by("pk").values_list(*shown)) == written
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tags_indexed_before_they_were_numbered_keep_their_facet_counts(
+    catalogue: dict[str, object],
+) -> None:
+    """Migration 0018 numbers the values the entries' tags hold; undone, it spells
+    them out again."""
+    counted = search.search_offers("", {}).facets
+    carried = sorted(SearchTag.objects.values_list("entry_id", "tag__facet", "tag__value"))
+    with migrated_back_to(BEFORE_NUMBERED_TAGS) as apps:
+        spelled = apps.get_model("catalog", "SearchTag").objects.values_list(
+            "entry_id", "facet", "value"
+        )
+        assert sorted(spelled) == carried
+    assert search.search_offers("", {}).facets == counted
+    assert sorted(SearchTag.objects.values_list("entry_id", "tag__facet", "tag__value")) == carried
+    assert Tag.objects.count() == len({(facet, value) for _, facet, value in carried})
 
 
 def test_reduced_price_is_its_own_cost_value(catalogue: dict[str, object]) -> None:

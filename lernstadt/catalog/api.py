@@ -473,7 +473,7 @@ def tagged(facet: str, values: list[str]) -> Q:
     searched inside on SQLite, and an offer's borough is its place's or else
     its provider's, which the index has already worked out.
     """
-    tags = SearchTag.objects.filter(entry__kind="offer", facet=facet, value__in=values)
+    tags = SearchTag.objects.filter(entry__kind="offer", tag__facet=facet, tag__value__in=values)
     return Q(pk__in=tags.values("entry__offer_id"))
 
 

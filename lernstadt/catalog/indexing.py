@@ -25,6 +25,7 @@ from lernstadt.catalog.models import (
     SearchEntry,
     SearchTag,
     SearchWord,
+    Tag,
 )
 from lernstadt.catalog.taxonomy import (
     QUALIFICATIONS_BY_SCHOOL_FORM,
@@ -178,6 +179,14 @@ def _tag_pairs(tags: dict[str, list[str]]) -> list[tuple[str, str]]:
     ]
 
 
+def _tag_numbers(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The number of each (facet, value), numbering the new ones (once, even when
+    two processes index at the same time)."""
+    Tag.objects.bulk_create([Tag(facet=f, value=v) for f, v in pairs], ignore_conflicts=True)
+    known = Tag.objects.filter(value__in={value for _, value in pairs})
+    return {(t.facet, t.value): t.pk for t in known if (t.facet, t.value) in pairs}
+
+
 def store(documents: list[Document]) -> None:
     """Replace the entries of these owners by the documents, in a few statements."""
     for owner in ("offer", "provider"):
@@ -194,11 +203,12 @@ def store(documents: list[Document]) -> None:
             for d, pairs in zip(documents, tags, strict=True)
         ]
     )
+    numbers = _tag_numbers({pair for pairs in tags for pair in pairs})
     SearchTag.objects.bulk_create(
         [
-            SearchTag(entry=entry, facet=facet, value=value)
+            SearchTag(entry=entry, tag_id=numbers[pair])
             for entry, pairs in zip(entries, tags, strict=True)
-            for facet, value in pairs
+            for pair in pairs
         ],
         batch_size=BATCH * 5,
     )
@@ -305,6 +315,7 @@ def rebuild_index() -> int:
     """Index every offer and institution anew; returns the number of entries."""
     SearchEntry.objects.all().delete()
     SearchWord.objects.all().delete()
+    Tag.objects.all().delete()  # values no longer used go; the rest are numbered anew
     index_providers(Provider.objects.iterator(chunk_size=BATCH))
     offers = Offer.objects.select_related("provider", "place")
     index_offers(offers.filter(status__in=[OfferStatus.PUBLISHED, OfferStatus.CANCELLED]))

@@ -279,26 +279,41 @@ class SearchEntry(models.Model):
         return timezone.localdate(self.next_date) if self.next_date else None
 
 
-class SearchTag(models.Model):
-    """A facet value of a search entry (life phase, topic, borough, ...)."""
+class Tag(models.Model):
+    """A facet value entries can carry (life phase "kinder", borough "Wanne", ...),
+    numbered once: facet counts group entries' tags by this number, a sort of
+    integers instead of (facet, value) strings (a group of 600 entries' 4,500 tags
+    took 3 to 4 ms to sort by its strings)."""
 
-    # Two covering indexes: the API's lists find entries by value, facet counts find
-    # the values of the matching entries. Search filters ask the full-text index
-    # (``SearchEntry.search_facets``).
-    entry = models.ForeignKey(
-        SearchEntry, on_delete=models.CASCADE, related_name="tags", db_index=False
-    )
     facet = models.CharField(max_length=20)
     value = models.CharField(max_length=100)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["facet", "value", "entry"]),
-            models.Index(fields=["entry", "facet", "value"], name="searchtag_entry_facet"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["facet", "value"], name="tag_facet_value")]
 
     def __str__(self) -> str:
         return f"{self.facet}={self.value}"
+
+
+class SearchTag(models.Model):
+    """A search entry carries a tag (a facet value)."""
+
+    # Two covering indexes: the API's lists find entries by tag, facet counts find
+    # the tags of the matching entries. Search filters ask the full-text index
+    # (``SearchEntry.search_facets``).
+    entry = models.ForeignKey(
+        SearchEntry, on_delete=models.CASCADE, related_name="tags", db_index=False
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tag", "entry"], name="searchtag_tag_entry"),
+            models.Index(fields=["entry", "tag"], name="searchtag_entry_tag"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.tag_id}"
 
 
 class SearchWord(models.Model):

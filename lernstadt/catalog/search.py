@@ -594,19 +594,19 @@ def _facet_sql(
 ) -> SqlPart:
     """Tags of at most FACET_SAMPLE matching entries (the lowest on the sample circle,
     all below ``below``), grouped, with how many entries were taken and the place of
-    the last. Driven from those entries through the (entry, facet, value) index."""
+    the last. Driven from those entries through the (entry, tag) index."""
     others = {k: v for k, v in selected.items() if k != skip}
     taken, params = _lowest_on_circle(node, others, below if below < HASH_RANGE else None, ids)
-    # Every facet: all tags of an entry in one index range, not one look-up per facet
-    # (the index writes tags of these facets only, tests/test_search.py checks).
+    # All tags of an entry in one index range, grouped by their numbers; a chosen
+    # facet's group keeps its own facet's values after grouping (the index writes
+    # tags of FACETS only, tests/test_search.py checks).
     some = [] if set(facets) == set(FACETS) else facets
     sql = (
         f"WITH s AS ({taken}) "
-        "SELECT t.facet, t.value, COUNT(*), "
-        "(SELECT COUNT(*) FROM s), (SELECT MAX(position) FROM s) "
-        f"FROM {_tags_of_taken()} "
-        + (f"AND t.facet IN ({_placeholders(some)}) " if some else "")
-        + "GROUP BY t.facet, t.value"
+        "SELECT g.facet, g.value, c.n, (SELECT COUNT(*) FROM s), (SELECT MAX(position) FROM s) "
+        f"FROM (SELECT t.tag_id, COUNT(*) AS n FROM {_tags_of_taken()} GROUP BY t.tag_id) c "
+        "JOIN catalog_tag g ON g.id = c.tag_id"
+        + (f" WHERE g.facet IN ({_placeholders(some)})" if some else "")
     )
     return sql, [*params, *some]
 
