@@ -311,6 +311,9 @@ OPTIMIZE_FULLTEXT = [
 ]
 
 
+SEARCH_TABLES = "catalog_searchentry, catalog_searchtag, catalog_searchword"
+
+
 def rebuild_index() -> int:
     """Index every offer and institution anew; returns the number of entries."""
     SearchEntry.objects.all().delete()
@@ -326,7 +329,7 @@ def rebuild_index() -> int:
             # ("Deutschkurs A1" 35 -> 2.4 ms): build them anew (3 s for 110,000).
             cursor.execute("REINDEX TABLE catalog_searchentry")
             # Fresh statistics, or the planner guesses a handful of rows and scans badly.
-            cursor.execute("ANALYZE catalog_searchentry, catalog_searchtag, catalog_searchword")
+            cursor.execute(f"ANALYZE {SEARCH_TABLES}")
         else:
             # Written in batches, the FTS5 index is many segments that each search
             # merges; one segment made counting eight typical searches on 100,000
@@ -334,3 +337,15 @@ def rebuild_index() -> int:
             for merge in OPTIMIZE_FULLTEXT:
                 cursor.execute(merge)
     return SearchEntry.objects.count()
+
+
+def vacuum_index() -> None:
+    """Tidy up after a rebuild, outside its transaction (VACUUM cannot run in one).
+
+    SQLite keeps the pages of the old entries as free pages: a rebuild over 109,449
+    entries left 324 of the file's 873 MiB free, which VACUUM gave back in 4.5 s.
+    PostgreSQL marks the new rows visible to all, so facet counts read the tags'
+    covering index alone (see docs/operations.md)."""
+    sql = "VACUUM" if connection.vendor == "sqlite" else f"VACUUM ANALYZE {SEARCH_TABLES}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)

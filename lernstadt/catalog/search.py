@@ -91,6 +91,7 @@ index_offers = indexing.index_offers
 index_provider = indexing.index_provider
 index_providers = indexing.index_providers
 rebuild_index = indexing.rebuild_index
+vacuum_index = indexing.vacuum_index
 
 
 # --- querying ------------------------------------------------------------------
