@@ -315,6 +315,18 @@ def _postgres_plan(
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's arrays")
+@pytest.mark.parametrize("ids", [[], [7], [3, 1, 2**40]])
+def test_postgresql_gets_the_ids_of_few_matches_as_one_string(ids: list[int]) -> None:
+    """psycopg adapts a list element by element in Python; the array's text form is
+    one string that PostgreSQL reads as the same ids."""
+    sql, params = search._listed(ids)
+    assert [type(param) for param in params] == [str]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ARRAY(SELECT e.id FROM ({sql}) e)", params)
+        assert cursor.fetchone()[0] == ids
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
 def test_postgresql_reads_the_tags_of_the_counted_entries_in_one_index_scan(
     courses: None,

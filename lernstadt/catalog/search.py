@@ -493,15 +493,22 @@ def _fetches_few_matches(node: query.Node | None) -> bool:
 def _among(ids: list[int]) -> SqlPart:
     """The entry ``e`` is one of ``ids`` (one parameter)."""
     if connection.vendor == "postgresql":
-        return "e.id = ANY(%s)", [ids]
+        return "e.id = ANY(%s::bigint[])", [_array_text(ids)]
     return "e.id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
 
 
 def _listed(ids: list[int]) -> SqlPart:
     """``SELECT e.id`` of each of ``ids`` (one parameter), without the entries' table."""
     if connection.vendor == "postgresql":
-        return "SELECT e.id FROM unnest(%s::bigint[]) AS e(id)", [ids]
+        return "SELECT e.id FROM unnest(%s::bigint[]) AS e(id)", [_array_text(ids)]
     return "SELECT e.id FROM (SELECT value AS id FROM json_each(%s)) e", [json.dumps(ids)]
+
+
+def _array_text(ids: list[int]) -> str:
+    """PostgreSQL's text form of an array of ids. Given a list, psycopg's client-side
+    binding adapts it element by element in Python: 1.7 ms for 1,500 ids, where
+    this string takes 0.2 ms (SQLite's JSON is made the same way)."""
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 def _estimates(nodes: list[query.Node | None], selected: Selection) -> list[int | None]:
