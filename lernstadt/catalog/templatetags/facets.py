@@ -1,0 +1,57 @@
+"""A facet's values as checkboxes with their counts: ``{% facet_choices group %}``.
+
+A results page offers up to 70 facet values. Written in the template language,
+each value's dozen nodes took 24 µs, a third of the page's template (1.6 of
+4.0 ms on 100,000 offers, bench/scale); here the whole list takes 0.3 ms. The
+markup is the template's, escaped by ``format_html``.
+"""
+
+from collections.abc import Iterable
+
+from django import template
+from django.utils.formats import get_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from lernstadt.catalog.search import FacetValue
+
+register = template.Library()
+
+CHOICE = (
+    '<li><label class="check">'
+    '<input type="checkbox" name="{}" value="{}"{}> '
+    '<span class="check__label">{}</span> '
+    '<span class="check__count">{}{}<span class="visually-hidden"> {}</span></span>'
+    "</label></li>"
+)
+CHECKED = mark_safe(" checked")
+NOTHING = mark_safe("")
+
+
+@register.simple_tag
+def facet_choices(name: str, values: Iterable[FacetValue]) -> SafeString:
+    """The ``<li>`` of each value of the facet ``name``: a checkbox named after the
+    facet, its label, and how many hits it has ("ca." when estimated), grouped in
+    threes as the active language writes numbers ("ca. 64.680"), like the total."""
+    separator = get_format("THOUSAND_SEPARATOR")
+    about = format_html(
+        '<abbr title="{}">{}</abbr> ', gettext("geschätzt aus einer Stichprobe"), gettext("ca.")
+    )
+    hits = gettext("Treffer")
+    return format_html_join(
+        "\n",
+        CHOICE,
+        (
+            (
+                name,
+                value.value,
+                CHECKED if value.selected else NOTHING,
+                value.label,
+                about if value.approximate else NOTHING,
+                f"{value.count:,}".replace(",", separator),
+                hits,
+            )
+            for value in values
+        ),
+    )
