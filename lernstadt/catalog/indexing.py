@@ -318,7 +318,6 @@ def rebuild_index() -> int:
     """Index every offer and institution anew; returns the number of entries."""
     SearchEntry.objects.all().delete()
     SearchWord.objects.all().delete()
-    Tag.objects.all().delete()  # values no longer used go; the rest are numbered anew
     index_providers(Provider.objects.iterator(chunk_size=BATCH))
     offers = Offer.objects.select_related("provider", "place")
     index_offers(offers.filter(status__in=[OfferStatus.PUBLISHED, OfferStatus.CANCELLED]))
