@@ -181,8 +181,17 @@ def _tag_pairs(tags: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 def _tag_numbers(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """The number of each (facet, value), numbering the new ones (once, even when
-    two processes index at the same time)."""
-    Tag.objects.bulk_create([Tag(facet=f, value=v) for f, v in pairs], ignore_conflicts=True)
+    two processes index at the same time). Most batches hold known values only:
+    then one look-up, no write."""
+    numbers = _numbered(pairs)
+    new = pairs - numbers.keys()
+    if new:
+        Tag.objects.bulk_create([Tag(facet=f, value=v) for f, v in new], ignore_conflicts=True)
+        numbers = _numbered(pairs)
+    return numbers
+
+
+def _numbered(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     known = Tag.objects.filter(value__in={value for _, value in pairs})
     return {(t.facet, t.value): t.pk for t in known if (t.facet, t.value) in pairs}
 
