@@ -1,9 +1,10 @@
-"""A facet's values as checkboxes with their counts: ``{% facet_choices group %}``.
+"""A facet's values as checkboxes with their counts:
+``{% facet_choices group.name group.values %}``.
 
 A results page offers up to 70 facet values. Written in the template language,
 each value's dozen nodes took 24 µs, a third of the page's template (1.6 of
-4.0 ms on 100,000 offers, bench/scale); here the whole list takes 0.3 ms. The
-markup is the template's, escaped by ``format_html``.
+4.0 ms for "Kurs" on 100,000 offers, bench/scale); here its 65 values take 0.7 ms.
+The markup is the template's, escaped by ``format_html``.
 """
 
 from collections.abc import Iterable
