@@ -262,6 +262,28 @@ def test_tags_indexed_before_they_were_numbered_keep_their_facet_counts(
     assert Tag.objects.count() == len({(facet, value) for _, facet, value in carried})
 
 
+def _vector_storage() -> set[str]:
+    """How PostgreSQL stores the entries' vectors ("m": in the row, "x": default)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'catalog_searchentry'::regclass "
+            "AND attname IN ('search_vector', 'title_vector', 'facet_vector')"
+        )
+        return {storage for (storage,) in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's storage of columns")
+@pytest.mark.django_db(transaction=True)
+def test_vectors_kept_in_their_rows_go_back_to_the_default_when_0019_is_undone(
+    catalogue: dict[str, object],
+) -> None:
+    found = titles("Schwimmkurs")
+    with migrated_back_to("0018_tags_numbered_once"):
+        assert _vector_storage() == {"x"}
+    assert _vector_storage() == {"m"}
+    assert titles("Schwimmkurs") == found
+
+
 def test_reduced_price_is_its_own_cost_value(catalogue: dict[str, object]) -> None:
     assert titles("", cost=["reduced"]) == ["Schwimmkurs für Kinder"]
     assert "Deutschkurs B1" in titles("", cost=["free"])

@@ -3,6 +3,7 @@ and totals and facet counts estimated from a sample of a large result. Both must
 give what the slow, exact way gives (the window) or say that they estimate (the
 counts); the expected estimates are computed here from the sample rule itself."""
 
+import hashlib
 import importlib
 from io import StringIO
 
@@ -647,3 +648,38 @@ def test_a_widened_search_fetches_its_few_matches_once_and_ranks_and_counts_them
     assert not any("catalog_searchentry e" in sql for sql in counted), counted
     cost = {v.value: (v.count, v.approximate) for v in result.facets["cost"]}
     assert cost == {"free": (30, False), "paid": (30, False)}
+
+
+def _toast_blocks_read(sql: str, params: list[object]) -> int:
+    """Blocks of the entries' TOAST table that the statement read (this transaction's
+    counts, which PostgreSQL keeps per relation)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltoastrelid FROM pg_class WHERE relname = 'catalog_searchentry'")
+        (toast,) = cursor.fetchone()
+        fetched = "SELECT pg_stat_get_xact_blocks_fetched(%s)"
+        cursor.execute(fetched, [toast])
+        (before,) = cursor.fetchone()
+        cursor.execute(sql, params)
+        cursor.fetchall()
+        cursor.execute(fetched, [toast])
+        (after,) = cursor.fetchone()
+    return after - before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's TOAST table")
+def test_postgresql_reads_a_long_entrys_vectors_from_its_row() -> None:
+    """Ranking tests each match's vectors: they stay in the row (migration 0019),
+    and the long texts they are made of, which no search reads, move out."""
+    # 250 different made-up words: a vector of about 4 kB that compresses badly.
+    words = [
+        "".join(chr(97 + int(digit, 16)) for digit in hashlib.md5(str(n).encode()).hexdigest()[:9])
+        for n in range(250)
+    ]
+    club = Provider.objects.create(name="Leseverein Beispiel", kind="club")
+    Offer.objects.create(provider=club, title="Lesekreis", description=" ".join(words))
+    (entry_id,) = SearchEntry.objects.filter(title="Lesekreis").values_list("id", flat=True)
+    row = "FROM catalog_searchentry e WHERE e.id = %s"
+    assert _toast_blocks_read(f"SELECT length(e.search_body) {row}", [entry_id]) > 0
+    for vector in ("search_vector", "title_vector", "facet_vector"):
+        tested = f"SELECT e.{vector} @@ to_tsquery('simple', %s) {row}"
+        assert _toast_blocks_read(tested, [words[0], entry_id]) == 0, vector

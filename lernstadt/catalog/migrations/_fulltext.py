@@ -88,6 +88,16 @@ MARKED_LABELS = f"regexp_replace(stems_labels, '(\\S+)', '{POSTGRES_LABEL_MARK}\
 STEM_WEIGHTS = {"stems_title": "A", "stems_body": "B", MARKED_LABELS: "C"}
 
 
+VECTORS = ("search_vector", "title_vector", "facet_vector")
+
+
+def postgres_vector_storage(storage: str) -> str:
+    """The entries' vectors stored as ``storage``: MAIN keeps them in their rows
+    (0019). A migration that adds one of these columns anew sets it again."""
+    columns = ", ".join(f"ALTER COLUMN {column} SET STORAGE {storage}" for column in VECTORS)
+    return f"ALTER TABLE catalog_searchentry {columns}"
+
+
 def postgres_title_vector(column: str, config: str) -> list[str]:
     """The title's own tsvector with its GIN index (0008: german words; 0011: stems)."""
     return [
