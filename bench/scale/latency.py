@@ -16,6 +16,9 @@ the same run on the same rows:
 Autocomplete is measured too: ``search.suggest`` for what a citizen has typed after
 each keystroke (from the second letter) of every search's words.
 
+Last, the results page's path for ``queries.OTHER_SEARCHES``, searches the code was
+not tuned on, reported apart so that the figures above stay comparable.
+
 Then the slowest search is profiled (SQL statements by time, the plan of the
 slowest, and cProfile's top functions): where the time goes.
 """
@@ -27,7 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from database import backend_from_argv, data_dir, setup_django
-from queries import SEARCHES, Search
+from queries import OTHER_SEARCHES, SEARCHES, Search
 
 ROUNDS = 5
 MIN_ROUNDS = 2
@@ -258,6 +261,26 @@ def autocomplete() -> dict[str, float]:
     return out
 
 
+def other_searches() -> dict[str, float]:
+    """The results page's path for OTHER_SEARCHES, which the code was not tuned on:
+    ROUNDS rounds after a warm-up, reported apart from the main figures."""
+    actions = {s.label: page_path(s) for s in OTHER_SEARCHES}
+    for action in actions.values():
+        action()
+    samples: dict[str, list[float]] = {label: [] for label in actions}
+    for _ in range(ROUNDS):
+        for label, action in actions.items():
+            samples[label].append(timed(action))
+    print()
+    out = row(f"other searches ({len(actions)}), results page path", flat(samples))
+    slowest = sorted(samples, key=lambda label: -statistics.median(samples[label]))[:3]
+    print(
+        "  slowest: "
+        + ", ".join(f"{lbl} {statistics.median(samples[lbl]) * 1000:.1f} ms" for lbl in slowest)
+    )
+    return out
+
+
 def slowest(samples: dict[str, dict[str, list[float]]], path: str) -> Search:
     label = max(samples[path], key=lambda lbl: statistics.median(samples[path][lbl]))
     return next(s for s in SEARCHES if s.label == label)
@@ -282,6 +305,7 @@ def main() -> None:
     }
     out["hits"] = hits
     out["autocomplete"] = autocomplete()
+    out["other_searches"] = other_searches()
     (data_dir(backend) / "latency.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
     for path, make in (("page", page_path), ("api", api_path)):
         s = slowest(samples, path)
