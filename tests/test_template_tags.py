@@ -151,3 +151,12 @@ def test_every_text_of_a_hit_is_escaped() -> None:
     assert "<script>" not in html and "<b>" not in html and "<i>" not in html and "<u>" not in html
     assert 'href="/a/&quot;&gt;&lt;script&gt;"' in html
     assert "&lt;b&gt;Kurs&lt;/b&gt; &amp; mehr" in html
+
+
+def test_a_hit_list_speaks_the_active_language() -> None:
+    source = "{% load hits %}{% hit_list hits 1 %}"
+    shown = hit(is_cancelled=True, next_date=datetime(2030, 3, 1, 9, tzinfo=UTC))
+    with translation.override("en"):
+        html = render(source, hits=[shown])
+    assert '<span class="badge badge--cancelled">cancelled</span>' in html
+    assert 'Next date: <time datetime="2030-03-01">' in html
