@@ -8,8 +8,9 @@ search tests each clause against each entry's vector, and each test fetched the
 vector back from the TOAST table: 23,028 buffers for the 2,407 matches of
 "Bewerbung schreiben Hilfe", 24 ms. With ``STORAGE MAIN`` a vector leaves its
 row only when nothing else can, so the texts no search reads (search_body,
-stems_body, ...) go instead: that statement 10.6 ms. The page path of 32 searches
-not in bench/scale (held out), alternated twice: p95 37 -> 24 ms. The table is
+stems_body, ...) go instead: that statement 10.6 ms. The page path of the 32
+searches the code was not tuned on (bench/scale's OTHER_SEARCHES), alternated
+twice: p95 37 -> 24 ms. The table is
 rewritten so that existing rows follow (7 s for 109,449 entries, VACUUM FULL,
 hence not atomic). SQLite's FTS5 tables keep no vectors in rows.
 """
