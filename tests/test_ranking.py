@@ -5,6 +5,7 @@ both), and asserts a whole order: the same order on both is what they check.
 """
 
 import pytest
+from django.db import connection
 
 from lernstadt.catalog import query, ranking, search
 from lernstadt.catalog.models import Offer, Provider, SearchEntry
@@ -74,6 +75,40 @@ def test_a_whole_clause_in_the_title_outranks_some_of_its_parts(provider: Provid
     offer(provider, "Deutsch am Abend", "Ein Kurs für Erwachsene")
     offer(provider, "Deutschkurs am Abend", "Für Erwachsene")
     assert titles("Deutschkurs")[:2] == ["Deutschkurs am Abend", "Deutsch am Abend"]
+
+
+def test_the_entries_with_a_clause_or_part_in_their_title_are_those_that_score(
+    provider: Provider,
+) -> None:
+    """Scored by titles alone, an entry scores more than 0 exactly when it holds a
+    clause or a part of one in its title (search ranks the others by the tie-break
+    alone), even when a part's share of a common clause's points rounds down to 0."""
+    for number in range(12):
+        offer(provider, f"Kurs Nummer {number}", "Ein Kurs am Abend")
+    offer(provider, "Gitarre für Erwachsene", "Unterricht in der Gruppe, kein Kurs")
+    offer(provider, "Gitarrenkurs am Abend", "In der Musikschule")
+    offer(provider, "Musikschule", "Gitarre und Kurs am Abend")
+    clauses = ranking.clauses_of(query.parse("Gitarrenkurs").clauses)
+    (clause,) = clauses
+    rare, _common = clause.parts  # "gitarr" and "kurs", in some order
+
+    def lopsided(nodes: list[query.Node | None]) -> list[int]:
+        """Counts by which the common part's share of the clause's points is 0."""
+        return [1 if node == rare else 1_000_000 for node in nodes]
+
+    for counts in (search._counts, lopsided):
+        ranking.forget_counts()
+        score, score_params = ranking.score(clauses, counts, search._field_match, anywhere=False)
+        hit, hit_params = search._field_match(ranking.in_title(clauses), True)
+        sql = f"SELECT e.title, {score} > 0, {hit} FROM catalog_searchentry e"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*score_params, *hit_params])
+            rows = cursor.fetchall()
+        assert all(bool(scores) is bool(in_title) for _, scores, in_title in rows), rows
+        assert {title for title, scores, _ in rows if not scores} == {
+            "Musikschule",
+            "Familienzentrum Beispiel",
+        }
 
 
 def test_parts_within_other_parts_count_once() -> None:

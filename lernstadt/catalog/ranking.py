@@ -102,17 +102,24 @@ def score(clauses: list[Clause], count: Count, test: Test, anywhere: bool = True
     return total.sql()
 
 
+def in_title(clauses: list[Clause]) -> query.Node:
+    """Any clause or part of one: in its title, what an entry needs for a score
+    without the points anywhere to give it more than 0."""
+    nodes = dict.fromkeys(node for clause in clauses for node in (clause.node, *clause.parts))
+    return query.AnyOf(tuple(nodes))
+
+
 def _partial_title(
     clause: Clause, clause_weight: int, weights: dict[query.Node, int], test: Test
 ) -> SqlPart:
     """Points for the parts of a clause in a title that lacks the clause: its title
-    points, shared among the parts by their weights."""
+    points, shared among the parts by their weights, and at least 1 (see in_title)."""
     if not clause.parts:
         return "0", []
     shares = sum(weights[part] for part in clause.parts)
     total = _Sum()
     for part in clause.parts:
-        total.add(test(part, True), clause_weight * TITLE * weights[part] // shares)
+        total.add(test(part, True), max(1, clause_weight * TITLE * weights[part] // shares))
     return total.sql()
 
 
