@@ -271,6 +271,109 @@ def test_windows_with_titled_entries_equal_the_full_order(
     assert len(sum(full, [])) == 40
 
 
+# --- matches with no clause in their title ---------------------------------------------
+
+
+@pytest.fixture
+def body_courses() -> None:
+    """Forty-two courses: two with the word "Kurs" in their title, four with a title
+    word beginning with it ("Kursreihe": the clause, not the word as typed), and
+    thirty-six with "Kurs" in their summary alone, with titles of one to four words.
+    Every sixth is cancelled."""
+    school = Provider.objects.create(name="Bildungswerk Beispiel", kind="adult_education")
+    for n in range(42):
+        if n < 2:
+            title = f"Kurs am Abend {n:02d}"
+        elif n < 6:
+            title = f"Kursreihe {n:02d}" + " Abend" * (n % 2)
+        else:
+            title = " ".join(["Treffen", *["Abend"] * (n % 4), f"{n:02d}"])
+        Offer.objects.create(
+            provider=school,
+            title=title,
+            summary="Ein Kurs für alle",
+            status=OfferStatus.CANCELLED if n % 6 == 5 else OfferStatus.PUBLISHED,
+        )
+
+
+def _window_and_statements(page: int) -> tuple[list[int], list[str]]:
+    with CaptureQueriesContext(connection) as statements:
+        ids = window_ids("Kurs", page)
+    return ids, [s["sql"] for s in statements.captured_queries]
+
+
+@pytest.mark.parametrize(
+    ("walk_per_sort", "walk_slack", "walks"),
+    [(10**6, 8, True), (10**6, 0, True), (0, 8, False)],
+)
+def test_windows_below_the_title_hits_equal_the_full_order(
+    body_courses: None,
+    monkeypatch: pytest.MonkeyPatch,
+    walk_per_sort: int,
+    walk_slack: float,
+    walks: bool,
+) -> None:
+    """Below the entries with the clause in their title, the matches score 0 and go by
+    the tie-break: walked along migration 0020's index, or fetched and sorted. The
+    windows are those of the full order, also when PostgreSQL's walk ends before it
+    found enough (no slack) and beyond the open entries (the last pages)."""
+    monkeypatch.setattr(search.RankedEntries, "_ranks_best_first", lambda self: False)
+    full = [window_ids("Kurs", page) for page in range(1, 7)]
+    monkeypatch.undo()
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    monkeypatch.setitem(search.WALK_PER_SORT, connection.vendor, walk_per_sort)
+    monkeypatch.setattr(search, "WALK_SLACK", walk_slack)
+    pages = [_window_and_statements(page) for page in range(1, 7)]
+    assert [ids for ids, _ in pages] == full
+    assert len(sum(full, [])) == 42
+    walked = [sql for _, statements in pages for sql in statements if "NOT e.is_cancelled" in sql]
+    assert bool(walked) is walks
+    # The first five pages hold open entries alone: they need no full order, unless
+    # PostgreSQL's walk is cut short.
+    cut_short = walk_slack == 0 and connection.vendor == "postgresql"
+    fully_ordered = [any(" OFFSET " in sql for sql in statements) for _, statements in pages[:5]]
+    assert any(fully_ordered) is cut_short
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan")
+@pytest.mark.parametrize(
+    ("typed", "reads"), [("Kurs", search.FTS_TITLES), ("Treffen Kurs", search.FTS_TABLE)]
+)
+def test_sqlite_reads_the_shorter_list_for_the_matches_with_a_clause_in_the_title(
+    body_courses: None, monkeypatch: pytest.MonkeyPatch, typed: str, reads: str
+) -> None:
+    """Six titles hold "Kurs", of its 42 matches: SQLite reads those titles and tests
+    each against the matches. Of the 36 matches of "Treffen Kurs", each has one of the
+    words in its title, as 42 titles do: SQLite reads the matches instead."""
+    monkeypatch.setitem(search.WALK_PER_SORT, "sqlite", 10**6)  # the title hits apart
+    with CaptureQueriesContext(connection) as statements:
+        window_ids(typed, 1)
+    (scored,) = [s["sql"] for s in statements.captured_queries if "CASE WHEN" in s["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {scored}")
+        plan = [str(row[-1]) for row in cursor.fetchall()]
+    assert plan[0] == "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)", plan
+    assert plan[2].startswith(f"SCAN {reads} VIRTUAL TABLE"), plan
+
+
+def test_the_walk_in_tie_break_order_reads_the_index_of_open_entries(body_courses: None) -> None:
+    """The walk's order is the index's (migration 0020): the database reads the
+    entries in that order and sorts nothing."""
+    entries = search.RankedEntries(query.parse("Kurs").every_clause(), {}, "relevance", [])
+    where = entries._match(entries.node)
+    sql, params = search._walk_in_tie_break_order(where, limit=7, matches=36)
+    index = "catalog_searchentry_open_in_tie_break_order"
+    if connection.vendor == "postgresql":
+        plan = _postgres_plan(sql, params, avoided=("seqscan", "sort", "bitmapscan"))
+        assert f"Index Scan using {index}" in plan and "Sort" not in plan, plan
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+        assert plan.startswith("SCAN e USING") and index in plan.splitlines()[0], plan
+        assert "TEMP B-TREE" not in plan, plan
+
+
 def test_a_typed_word_in_the_title_is_a_whole_word_in_any_of_its_stems() -> None:
     from lernstadt.catalog import query
 
@@ -595,7 +698,7 @@ def test_sqlite_walks_the_title_index_for_many_matches_by_title(
 ) -> None:
     """An estimated total sorted by title: the index walk stops after the window,
     where fetching and sorting every match would not; with few steps to gain, sort."""
-    monkeypatch.setattr(search, "WALK_PER_SORT", walk_per_sort)
+    monkeypatch.setitem(search.WALK_PER_SORT, "sqlite", walk_per_sort)
     entries = search.RankedEntries(query.parse("Kurs").every_clause(), {}, "title", [])
     assert entries.total()[1], "the total must be estimated for the walk"
     sql, params = entries._page_sql(stop=7)
@@ -621,7 +724,8 @@ def test_postgresql_fetches_few_matches_once_and_ranks_and_counts_them_by_id(
     ]
     assert len(asked) == 2
     ranked = [s["sql"] for s in statements.captured_queries if "CASE WHEN" in s["sql"]]
-    assert ranked and all("WHERE e.id = ANY(" in sql for sql in ranked), ranked
+    where = [sql.split(" ORDER BY ")[0] for sql in ranked]
+    assert where and all("e.id = ANY(" in condition for condition in where), ranked
     assert (result.total, result.total_estimated) == (60, False)
     cost = {v.value: (v.count, v.approximate) for v in result.facets["cost"]}
     assert cost == {"free": (30, False), "paid": (30, False)}

@@ -8,22 +8,24 @@ SQLite FTS5, or PostgreSQL's tsvector of the same stems (``simple``
 configuration). Both rank by one score, :mod:`~lernstadt.catalog.ranking`, so
 both give the same results in the same order. By relevance, entries whose title
 holds every typed word lead; the others are scored only when they do not fill
-the window. Facet filters are tokens in the same full-text index
-(:func:`indexing.facet_token`); facet counts are SQL ``GROUP BY``s; nothing is done
-per row in Python. Large totals and their facet counts are estimated from a
-content-blind sample of the entries (see :func:`sample_below`), the same way on
-both databases.
+the window, and those that score nothing come in an index's order. Facet filters
+are tokens in the same full-text index (:func:`indexing.facet_token`); facet
+counts are SQL ``GROUP BY``s; nothing is done per row in Python. Large totals and
+their facet counts are estimated from a content-blind sample of the entries (see
+:func:`sample_below`), the same way on both databases.
 """
 
 import json
+import math
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeGuard
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -75,9 +77,14 @@ SAMPLE_INDEX_SHARE = 4  # one entry in 4 (migrations 0010, 0011)
 SMALL_SAMPLE_SHARE = 64
 POSTGRES_SAMPLE_SHARES = (SMALL_SAMPLE_SHARE, SAMPLE_SHARE, SAMPLE_INDEX_SHARE)
 BROWSABLE = 1_000  # pages reach this far into an estimated total
-# SQLite sorts many matches by title by walking the title index, when the walk is
-# short: a step of it costs about a quarter of sorting one match (see _walks_titles).
-WALK_PER_SORT = 4
+# Many matches are put in order by walking an index in that order, testing each
+# entry met, when the walk is short: a step of it costs about a quarter of fetching
+# and sorting one match on SQLite, which reads the index alone, and about as much
+# on PostgreSQL, which reads the entry's row (see _walk_pays).
+WALK_PER_SORT = {"sqlite": 4, "postgresql": 1}
+# PostgreSQL's walk stops after this many times the steps expected (see
+# _walk_in_tie_break_order); the walks of bench/scale took 2.1-2.8 times the steps expected.
+WALK_SLACK = 8
 SCHOOL_NUMBER = re.compile(r"^\d{6}$")
 # An entry's texts for the index, which no page shows.
 INDEX_TEXTS = (
@@ -122,6 +129,8 @@ class SearchResult:
 
 Selection = dict[str, list[str]]
 SqlPart = tuple[str, list[Any]]
+# A group of matches in order: (limit, entries before it) -> (candidates, complete).
+Group = Callable[[int, int], tuple[list[tuple[int, bool]], bool]]
 
 FTS_TABLE = "catalog_searchentry_fts"
 # The sample's FTS5 table (migration 0010): a row's rowid is its entry's place on the
@@ -320,49 +329,100 @@ class RankedEntries:
         """The window taken from the best-scored matches alone, when they decide it.
 
         Scoring every match of a broad search (66,000 for "Kurs") to show 20 is what
-        made it slow; the database keeps just the best ``limit`` by score. Entries
-        with every typed word in their title come first and score alike: when they
-        fill the window, they are only sorted by title length, nothing is scored.
-        Cancelled entries go last: when the candidates hold ``stop`` entries that
-        still take place, no match outside them can come earlier, so the window is
-        exact; else None (full order).
+        made it slow. The matches fall into groups that follow each other in the
+        order (see :meth:`_groups_best_first`); each group gives its best ``limit``
+        candidates, the first group's first, until they hold the window. Cancelled
+        entries go last: when the candidates so far hold ``stop`` entries that still
+        take place, no match outside them can come earlier, so the window is exact;
+        when a group has more than its candidates and they do not hold the window,
+        None (full order).
         """
         limit = max(2 * stop, CANDIDATES)
-        titled: list[tuple[int, bool]] = []
-        if self.titled is not None:
-            titled = self._candidates(self.titled, limit)
-            if len(titled) == limit or _taking_place(titled) >= stop:
-                return _window(titled, start, stop, complete=len(titled) < limit)
-        rest = self._candidates(self.node, limit, without=self.titled)  # type: ignore[arg-type]
-        # Both groups in full order: titled before the rest, cancelled ones of both last.
-        rows = sorted(titled + rest, key=lambda row: row[1])  # stable: groups keep their order
-        return _window(rows, start, stop, complete=len(rest) < limit)
+        rows: list[tuple[int, bool]] = []
+        for group in self._groups_best_first(limit):
+            found, complete = group(limit, len(rows))
+            rows = sorted(rows + found, key=lambda row: row[1])  # stable: groups keep order
+            if not complete or _taking_place(rows) >= stop:
+                return _window(rows, start, stop, complete)
+        return _window(rows, start, stop, complete=True)
 
-    def _candidates(
-        self, node: query.Node, limit: int, without: query.Node | None = None
-    ) -> list[tuple[int, bool]]:
-        """(id, cancelled) of the ``limit`` best-scored matches of ``node`` (but not of
-        ``without``), those that take place first."""
-        where, params = self._match(node)
-        if without is not None:
-            excluded, excluded_params = _match(without)
-            where += f" AND NOT {excluded}"
-            params += excluded_params
-        # Titled entries hold every clause in their title: their scores are equal.
-        order, order_params = self._by_score() if node != self.titled else (ranking.TIE_BREAK, [])
+    def _groups_best_first(self, limit: int) -> Iterator[Group]:
+        """The groups of matches in the order of the score: entries with every typed
+        word in their title (they score alike) lead, the others follow, scored. When
+        the score counts titles alone (the search was not widened) and the others are
+        many, those with a clause or a part of one in their title come first, scored,
+        and the rest last: they all score 0, so their order is the tie-break's, which
+        an index holds (:meth:`_untitled`)."""
+        if self.titled is not None:
+            yield self._titled
+        if self._scores_titles_alone() and _walk_pays(limit, self.total()[0]):
+            yield from (self._title_hits, self._untitled)
+        else:
+            yield self._scored
+
+    def _titled(self, limit: int, before: int) -> tuple[list[tuple[int, bool]], bool]:
+        rows = self._candidates(self._match(self.titled), (ranking.TIE_BREAK, []), limit)
+        return rows, len(rows) < limit
+
+    def _scored(self, limit: int, before: int) -> tuple[list[tuple[int, bool]], bool]:
+        rows = self._candidates(self._without_titled(), self._by_score(), limit)
+        return rows, len(rows) < limit
+
+    def _title_hits(self, limit: int, before: int) -> tuple[list[tuple[int, bool]], bool]:
+        """Matches with a clause or a part of one in their title, scored. PostgreSQL
+        ANDs the two indexes' bitmaps; SQLite reads one list and tests each entry of
+        it against the other, so it is told to read the shorter: a broad word's few
+        titles ("barrierefrei": 39,000 matches, 22 -> 1 ms), or the matches of
+        several words, which many titles hold one of."""
+        matches, in_title = self._without_titled(), self._title_hit()
+        if connection.vendor != "postgresql":
+            if _count_in_titles(ranking.in_title(self._clauses())) < self.total()[0]:
+                matches = _unindexed(matches)
+            else:
+                in_title = _unindexed(in_title)
+        rows = self._candidates(_joined(" AND ", [matches, in_title]), self._by_score(), limit)
+        return rows, len(rows) < limit
+
+    def _untitled(self, limit: int, before: int) -> tuple[list[tuple[int, bool]], bool]:
+        """Matches with no clause in their title, in tie-break order: found by walking
+        the index of the open entries in that order, which stops after ``limit`` of
+        them. Only they are found, so the group is never complete."""
+        hit, params = self._title_hit()
+        where = _joined(" AND ", [self._match(self.node), (f"NOT {hit}", params)])
+        sql, walk_params = _walk_in_tie_break_order(where, limit, self.total()[0] - before)
+        return [(row[0], False) for row in _rows(sql, walk_params)], False
+
+    def _without_titled(self) -> SqlPart:
+        if self.titled is None:
+            return self._match(self.node)
+        excluded, params = _match(self.titled)
+        return _joined(" AND ", [self._match(self.node), (f"NOT {excluded}", params)])
+
+    def _title_hit(self) -> SqlPart:
+        return _field_match(ranking.in_title(self._clauses()), in_title=True)
+
+    def _clauses(self) -> list[ranking.Clause]:
+        return ranking.clauses_of(self.clauses)
+
+    def _scores_titles_alone(self) -> bool:
+        """When every match holds every clause, points for a clause anywhere add the
+        same to each: the score counts titles alone."""
+        return self.node == query.every_clause(self.clauses)
+
+    def _candidates(self, where: SqlPart, order: SqlPart, limit: int) -> list[tuple[int, bool]]:
+        """(id, cancelled) of the first ``limit`` entries of ``where`` in ``order``,
+        those that take place first."""
         sql = (
-            f"SELECT e.id, e.is_cancelled FROM catalog_searchentry e WHERE {where} "
-            f"ORDER BY e.is_cancelled, {order} LIMIT %s"
+            f"SELECT e.id, e.is_cancelled FROM catalog_searchentry e WHERE {where[0]} "
+            f"ORDER BY e.is_cancelled, {order[0]} LIMIT %s"
         )
-        return [(i, bool(c)) for i, c in _rows(sql, [*params, *order_params, limit])]
+        return [(i, bool(c)) for i, c in _rows(sql, [*where[1], *order[1], limit])]
 
     def _by_score(self) -> SqlPart:
         """ORDER BY the relevance score of entry ``e`` (see :mod:`ranking`)."""
         if self._score is None:
-            clauses = ranking.clauses_of(self.clauses)
-            # When every match holds every clause, "anywhere" adds the same to each.
-            anywhere = self.node != query.every_clause(self.clauses)
-            score, params = ranking.score(clauses, _counts, _field_match, anywhere)
+            anywhere = not self._scores_titles_alone()
+            score, params = ranking.score(self._clauses(), _counts, _field_match, anywhere)
             self._score = f"{score} DESC, {ranking.TIE_BREAK}", params
         return self._score
 
@@ -412,25 +472,76 @@ class RankedEntries:
             )
             return sql, [*params, *order_params]
         if self._walks_titles(stop):
-            # "+": the matches only test each entry of the title index as it walks, which
+            # The matches only test each entry of the title index as it walks, which
             # stops after the window, instead of each match being fetched and sorted.
-            where = f"+{where}"
+            where, params = _unindexed((where, params))
         sql = f"SELECT e.id FROM catalog_searchentry e WHERE {where} ORDER BY {order}"
         return sql, [*params, *order_params]
 
     def _walks_titles(self, stop: int) -> bool:
         """Whether SQLite should walk the title index to a window ending at ``stop``.
-
         PostgreSQL decides this from its statistics; SQLite knows nothing of how many
-        entries the full-text index will give. The walk meets a match every
-        ``entries / matches`` steps; the highest id bounds the entries from above."""
+        entries the full-text index will give."""
         if connection.vendor == "postgresql" or self.sort != "title" or self.numbers:
             return False
         if self.first is not None or (self.node is None and not self.selected):
             return False
-        matches = self.total()[0]
-        highest = SearchEntry.objects.aggregate(highest=Max("id"))["highest"] or 0
-        return stop * highest <= WALK_PER_SORT * matches * matches
+        return _walk_pays(stop, self.total()[0])
+
+
+def _walk_pays(wanted: int, matches: int) -> bool:
+    """Whether walking an index in the order wanted, testing each entry met, costs
+    less than fetching and sorting ``matches`` entries: the walk meets a match every
+    ``entries / matches`` steps."""
+    return _steps(wanted, matches) <= WALK_PER_SORT[connection.vendor] * matches
+
+
+def _steps(wanted: int, matches: int) -> float:
+    """The steps of a walk to ``wanted`` of ``matches`` entries spread evenly among
+    all (counted as the weights are, once a minute)."""
+    entries = ranking.COUNTS.get_many([None], _counts)[None]
+    return wanted * entries / max(matches, 1)
+
+
+def _walk_in_tie_break_order(where: SqlPart, limit: int, matches: int) -> SqlPart:
+    """The first ``limit`` open entries of ``where`` in tie-break order, found by
+    walking migration 0020's index and testing each entry met. SQLite walks it when
+    ``+`` keeps the full-text index out of the plan; a walk through all 106,000
+    open entries of bench/scale took 5.7 ms. PostgreSQL reads each entry's row to
+    test it, so its walk is bounded to WALK_SLACK times the steps expected: matches
+    crowded at the end of the order cost a bounded walk, not one through every entry
+    (then the window comes from the full order)."""
+    condition, params = where
+    if connection.vendor != "postgresql":
+        condition, params = _unindexed(where)
+        sql = (
+            "SELECT e.id FROM catalog_searchentry e WHERE NOT e.is_cancelled AND "
+            f"{condition} ORDER BY {ranking.TIE_BREAK} LIMIT %s"
+        )
+        return sql, [*params, limit]
+    steps = math.ceil(WALK_SLACK * _steps(limit, matches))
+    walked = (
+        f"SELECT e.*, {ranking.TITLE_WORDS} AS title_words FROM catalog_searchentry e "
+        f"WHERE NOT e.is_cancelled ORDER BY {ranking.TIE_BREAK} LIMIT %s"
+    )
+    sql = (
+        f"SELECT e.id FROM ({walked}) e WHERE {condition} "
+        "ORDER BY e.title_words, e.sort_title, e.id LIMIT %s"
+    )
+    return sql, [steps, *params, limit]
+
+
+def _unindexed(condition: SqlPart) -> SqlPart:
+    """SQLite: the condition, tested on each entry met but never the index that
+    finds the entries (SQLite's unary "+")."""
+    return f"+{condition[0]}", condition[1]
+
+
+def _count_in_titles(node: query.Node) -> int:
+    """SQLite: how many entries hold ``node`` in their title (the titles' own FTS5
+    table counts even a common word's in 0.2 ms)."""
+    sql = f"SELECT COUNT(*) FROM {_fts_matches(FTS_TITLES)}"
+    return int(_rows(sql, [query.to_fts5(node, titles_alone=True)])[0][0])
 
 
 def _fts_matches(table: str = FTS_TABLE) -> str:
