@@ -303,36 +303,59 @@ def _window_and_statements(page: int) -> tuple[list[int], list[str]]:
 
 
 @pytest.mark.parametrize(
-    ("walk_per_sort", "walk_slack", "walks"),
-    [(10**6, 8, True), (10**6, 0, True), (0, 8, False)],
+    ("walk_per_sort", "walk_bound", "walks"),
+    [(10**6, 3, True), (10**6, 0, True), (0, 3, False)],
 )
 def test_windows_below_the_title_hits_equal_the_full_order(
     body_courses: None,
     monkeypatch: pytest.MonkeyPatch,
     walk_per_sort: int,
-    walk_slack: float,
+    walk_bound: int,
     walks: bool,
 ) -> None:
     """Below the entries with the clause in their title, the matches score 0 and go by
-    the tie-break: walked along migration 0020's index, or fetched and sorted. The
-    windows are those of the full order, also when PostgreSQL's walk ends before it
-    found enough (no slack) and beyond the open entries (the last pages)."""
+    the tie-break: walked along migration 0020's index, or fetched and sorted, also
+    when PostgreSQL's walk ends before it found enough (a bound of 0). The windows are
+    those of the full order, which only the windows beyond the open entries need."""
     monkeypatch.setattr(search.RankedEntries, "_ranks_best_first", lambda self: False)
     full = [window_ids("Kurs", page) for page in range(1, 7)]
     monkeypatch.undo()
     monkeypatch.setattr(search, "CANDIDATES", 3)
     monkeypatch.setitem(search.WALK_PER_SORT, connection.vendor, walk_per_sort)
-    monkeypatch.setattr(search, "WALK_SLACK", walk_slack)
+    monkeypatch.setattr(search, "WALK_BOUND", walk_bound)
     pages = [_window_and_statements(page) for page in range(1, 7)]
     assert [ids for ids, _ in pages] == full
     assert len(sum(full, [])) == 42
     walked = [sql for _, statements in pages for sql in statements if "NOT e.is_cancelled" in sql]
     assert bool(walked) is walks
-    # The first five pages hold open entries alone: they need no full order, unless
-    # PostgreSQL's walk is cut short.
-    cut_short = walk_slack == 0 and connection.vendor == "postgresql"
-    fully_ordered = [any(" OFFSET " in sql for sql in statements) for _, statements in pages[:5]]
-    assert any(fully_ordered) is cut_short
+    # The first five pages hold open entries alone: they need no full order.
+    assert not any(" OFFSET " in sql for _, statements in pages[:5] for sql in statements)
+
+
+@pytest.mark.parametrize("walk_per_sort", [10**6, 0])
+def test_windows_of_many_titles_with_every_typed_word_equal_the_full_order(
+    courses: None, monkeypatch: pytest.MonkeyPatch, walk_per_sort: int
+) -> None:
+    """Every course has "Kurs" in its title: walked in tie-break order (SQLite), or
+    fetched and sorted, their windows are those of the full order."""
+    monkeypatch.setattr(search.RankedEntries, "_ranks_best_first", lambda self: False)
+    full = [window_ids("Kurs", page) for page in range(1, 10)]
+    monkeypatch.undo()
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    monkeypatch.setitem(search.WALK_PER_SORT, connection.vendor, walk_per_sort)
+    with CaptureQueriesContext(connection) as statements:
+        from_candidates = [window_ids("Kurs", page) for page in range(1, 10)]
+    assert from_candidates == full
+    walked = [s["sql"] for s in statements.captured_queries if "NOT e.is_cancelled" in s["sql"]]
+    assert bool(walked) is (bool(walk_per_sort) and connection.vendor == "sqlite")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's titles' index")
+@pytest.mark.parametrize(("typed", "titles"), [("Kurs", 60), ("Bewegung", 0)])
+def test_sqlite_counts_the_titles_holding_the_typed_words(
+    courses: None, typed: str, titles: int
+) -> None:
+    assert search._count_in_titles(query.parse(typed).typed_in_title()) == titles
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan")

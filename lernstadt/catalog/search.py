@@ -16,7 +16,6 @@ their facet counts are estimated from a content-blind sample of the entries (see
 """
 
 import json
-import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -82,9 +81,13 @@ BROWSABLE = 1_000  # pages reach this far into an estimated total
 # and sorting one match on SQLite, which reads the index alone, and about as much
 # on PostgreSQL, which reads the entry's row (see _walk_pays).
 WALK_PER_SORT = {"sqlite": 4, "postgresql": 1}
-# PostgreSQL's walk stops after this many times the steps expected (see
-# _walk_in_tie_break_order); the walks of bench/scale took 2.1-2.8 times the steps expected.
-WALK_SLACK = 8
+# PostgreSQL's walk stops after this many steps per match of the group: a step
+# costs 0.45-1.1 us there, fetching and sorting a match 1.1-1.9 us (see
+# _walk_in_tie_break_order).
+WALK_BOUND = 2
+# A walk meets the titles holding the typed words this many times later than evenly
+# spread entries, for its decision (see RankedEntries._titled).
+TITLED_LATE = 4
 SCHOOL_NUMBER = re.compile(r"^\d{6}$")
 # An entry's texts for the index, which no page shows.
 INDEX_TEXTS = (
@@ -361,8 +364,20 @@ class RankedEntries:
             yield self._scored
 
     def _titled(self, limit: int, before: int) -> tuple[list[tuple[int, bool]], bool]:
-        rows = self._candidates(self._match(self.titled), (ranking.TIE_BREAK, []), limit)
-        return rows, len(rows) < limit
+        """Entries with every typed word in their title ("Kinder": 18,663 titles).
+
+        A title holding a given word is longer than most, and the walk in tie-break
+        order starts at the shortest titles, so it meets them later than evenly
+        spread ones: after 0.1 to 17 times the steps ("Schule", "Kinder"; 5 for
+        "Senioren", 13 for "Vater"). SQLite, which counts them in 0.1 ms, walks when
+        the walk pays even TITLED_LATE times as long (SQLite "Kinder" 20 -> 6 ms,
+        and "Vater" 8 -> 5 ms, as before the walk). PostgreSQL sorts: a count costs
+        it a read of every title found, and a step of its walk a row."""
+        titled, matches = 0, self.total()[0]
+        sqlite = connection.vendor != "postgresql"
+        if sqlite and self.titled is not None and _walk_pays(TITLED_LATE * limit, matches):
+            titled = min(matches, _count_in_titles(self.titled))
+        return self._in_tie_break_order(self._match(self.titled), limit, titled, TITLED_LATE)
 
     def _scored(self, limit: int, before: int) -> tuple[list[tuple[int, bool]], bool]:
         rows = self._candidates(self._without_titled(), self._by_score(), limit)
@@ -384,13 +399,27 @@ class RankedEntries:
         return rows, len(rows) < limit
 
     def _untitled(self, limit: int, before: int) -> tuple[list[tuple[int, bool]], bool]:
-        """Matches with no clause in their title, in tie-break order: found by walking
-        the index of the open entries in that order, which stops after ``limit`` of
-        them. Only they are found, so the group is never complete."""
+        """Matches with no clause in their title: they all score 0."""
         hit, params = self._title_hit()
         where = _joined(" AND ", [self._match(self.node), (f"NOT {hit}", params)])
-        sql, walk_params = _walk_in_tie_break_order(where, limit, self.total()[0] - before)
-        return [(row[0], False) for row in _rows(sql, walk_params)], False
+        return self._in_tie_break_order(where, limit, self.total()[0] - before)
+
+    def _in_tie_break_order(
+        self, where: SqlPart, limit: int, matches: int, late: int = 1
+    ) -> tuple[list[tuple[int, bool]], bool]:
+        """The first ``limit`` entries of a group of about ``matches`` in tie-break
+        order. Many (for a walk ``late`` times as long as evenly spread matches make
+        it): walk the index of the open entries in that order, which stops after
+        ``limit`` of them; only open entries are found, so the group is not complete.
+        Few, or when the walk found fewer (PostgreSQL's walk is bounded): fetch them
+        and sort."""
+        if _walk_pays(late * limit, matches):
+            sql, params = _walk_in_tie_break_order(where, limit, matches)
+            rows = [(row[0], False) for row in _rows(sql, params)]
+            if len(rows) == limit:
+                return rows, False
+        rows = self._candidates(where, (ranking.TIE_BREAK, []), limit)
+        return rows, len(rows) < limit
 
     def _without_titled(self) -> SqlPart:
         if self.titled is None:
@@ -492,25 +521,21 @@ class RankedEntries:
 def _walk_pays(wanted: int, matches: int) -> bool:
     """Whether walking an index in the order wanted, testing each entry met, costs
     less than fetching and sorting ``matches`` entries: the walk meets a match every
-    ``entries / matches`` steps."""
-    return _steps(wanted, matches) <= WALK_PER_SORT[connection.vendor] * matches
-
-
-def _steps(wanted: int, matches: int) -> float:
-    """The steps of a walk to ``wanted`` of ``matches`` entries spread evenly among
-    all (counted as the weights are, once a minute)."""
+    ``entries / matches`` steps (all entries counted as the weights are, once a
+    minute)."""
     entries = ranking.COUNTS.get_many([None], _counts)[None]
-    return wanted * entries / max(matches, 1)
+    steps = wanted * entries / max(matches, 1)
+    return steps <= WALK_PER_SORT[connection.vendor] * matches
 
 
 def _walk_in_tie_break_order(where: SqlPart, limit: int, matches: int) -> SqlPart:
-    """The first ``limit`` open entries of ``where`` in tie-break order, found by
-    walking migration 0020's index and testing each entry met. SQLite walks it when
-    ``+`` keeps the full-text index out of the plan; a walk through all 106,000
-    open entries of bench/scale took 5.7 ms. PostgreSQL reads each entry's row to
-    test it, so its walk is bounded to WALK_SLACK times the steps expected: matches
-    crowded at the end of the order cost a bounded walk, not one through every entry
-    (then the window comes from the full order)."""
+    """At most the first ``limit`` open entries of ``where`` (of about ``matches``
+    entries) in tie-break order, found by walking migration 0020's index and testing
+    each entry met. SQLite walks it when ``+`` keeps the full-text index out of the
+    plan; a walk through all 106,000 open entries of bench/scale took 5.7 ms.
+    PostgreSQL reads each entry's row to test it, so its walk stops after
+    WALK_BOUND steps per match: matches crowded at the end of the order then cost
+    about what fetching and sorting them costs, before they are."""
     condition, params = where
     if connection.vendor != "postgresql":
         condition, params = _unindexed(where)
@@ -519,7 +544,7 @@ def _walk_in_tie_break_order(where: SqlPart, limit: int, matches: int) -> SqlPar
             f"{condition} ORDER BY {ranking.TIE_BREAK} LIMIT %s"
         )
         return sql, [*params, limit]
-    steps = math.ceil(WALK_SLACK * _steps(limit, matches))
+    steps = WALK_BOUND * max(matches, limit)
     walked = (
         f"SELECT e.*, {ranking.TITLE_WORDS} AS title_words FROM catalog_searchentry e "
         f"WHERE NOT e.is_cancelled ORDER BY {ranking.TIE_BREAK} LIMIT %s"
@@ -539,7 +564,7 @@ def _unindexed(condition: SqlPart) -> SqlPart:
 
 def _count_in_titles(node: query.Node) -> int:
     """SQLite: how many entries hold ``node`` in their title (the titles' own FTS5
-    table counts even a common word's in 0.2 ms)."""
+    table counts them in 0.01-2 ms)."""
     sql = f"SELECT COUNT(*) FROM {_fts_matches(FTS_TITLES)}"
     return int(_rows(sql, [query.to_fts5(node, titles_alone=True)])[0][0])
 
