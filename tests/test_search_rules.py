@@ -152,6 +152,41 @@ def test_results_page_offers_the_suggestion(catalogue: None, client: Client) -> 
     assert "Meinten Sie" in page and "?q=gymnasium" in page
 
 
+def test_nothing_found_shows_the_hits_of_the_nearest_words(catalogue: None, client: Client) -> None:
+    response = client.get(reverse("catalog:search"), {"q": "Gymnazzium"})
+    alternatives = response.context["alternatives"]
+    assert [hit.title for hit in alternatives.hits] == ["Otto-Hahn-Gymnasium"]
+    html = response.content.decode()
+    assert "Treffer für „gymnasium“" in html and "Otto-Hahn-Gymnasium" in html
+    assert 'href="/suche/?q=gymnasium">Den Treffer ansehen</a>' in html
+
+
+def test_nothing_found_with_filters_shows_the_hits_without_them(
+    catalogue: None, client: Client
+) -> None:
+    response = client.get(reverse("catalog:search"), {"q": "Deutschkurs", "borough": "Sodingen"})
+    assert response.context["result"].total == 0
+    alternatives = response.context["alternatives"]
+    assert {hit.title for hit in alternatives.hits} >= {"Deutschkurs A1", "Deutsch-Kurs für Frauen"}
+    html = response.content.decode()
+    assert "Treffer ohne die gewählten Filter" in html
+    assert f'href="/suche/?q=Deutschkurs">Alle {alternatives.total} Treffer ansehen</a>' in html
+
+
+def test_nothing_near_what_was_typed_shows_no_alternatives(catalogue: None, client: Client) -> None:
+    response = client.get(reverse("catalog:search"), {"q": "Quantenchromodynamik"})
+    assert response.context["alternatives"] is None
+    assert "Leider nichts gefunden." in response.content.decode()
+
+
+def test_the_alternatives_speak_english(catalogue: None, client: Client) -> None:
+    with translation.override("en"):
+        html = client.get(
+            reverse("catalog:search"), {"q": "Gymnazzium"}, HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+    assert "Results for “gymnasium”" in html and "See the result" in html
+
+
 def test_results_page_names_the_corrected_words(catalogue: None, client: Client) -> None:
     page = client.get(reverse("catalog:search"), {"q": "gymnasuim"}).content.decode()
     assert "„gymnasuim“ → gymnasium" in page

@@ -48,6 +48,7 @@ from lernstadt.catalog.taxonomy import (
 from lernstadt.lib.links import link, query_url
 
 PER_PAGE = 20
+ALTERNATIVES = 5  # hits of a nearby search shown when nothing was found
 # The map shows this many results at most; a city's catalogue rarely has more
 # hits with coordinates for one query, and the browser stays quick.
 MAP_LIMIT = 500
@@ -361,8 +362,46 @@ def search(request: HttpRequest) -> HttpResponse:
         "map_url": query_url(reverse("catalog:map"), request.GET, page=None),
         "clear_url": query_url(request.path, QueryDict(), q=params.query or None),
         "suggestion_url": query_url(request.path, QueryDict(), q=result.suggestion or None),
+        "alternatives": _alternatives(request, params, result),
     }
     return render(request, "catalog/search.html", context)
+
+
+@dataclass
+class Alternatives:
+    """What a search that found nothing shows instead: the first hits of a nearby
+    search, and the link to all of them."""
+
+    title: str
+    hits: list[SearchEntry]
+    total: int
+    estimated: bool  # the total is estimated from a sample (see search_offers)
+    url: str
+
+
+def _alternatives(
+    request: HttpRequest, params: SearchParams, result: SearchResult
+) -> Alternatives | None:
+    """Nothing found: the hits of the words nearest to those typed (the "did you
+    mean"), with the chosen filters; else, when filters were chosen, the hits of the
+    words without them."""
+    if result.total or not params.query:
+        return None
+    if result.suggestion:
+        nearby = search_offers(
+            result.suggestion, params.selected, per_page=ALTERNATIVES, with_facets=False
+        )
+        title = gettext("Treffer für „%(words)s“") % {"words": result.suggestion}
+        url = query_url(request.path, request.GET, q=result.suggestion, page=None)
+    elif params.selected:
+        nearby = search_offers(params.query, per_page=ALTERNATIVES, with_facets=False)
+        title = gettext("Treffer ohne die gewählten Filter")
+        url = query_url(request.path, QueryDict(), q=params.query)
+    else:
+        return None
+    if not nearby.total:
+        return None
+    return Alternatives(title, list(nearby.page), nearby.total, nearby.total_estimated, url)
 
 
 @require_safe

@@ -1,4 +1,5 @@
-"""Search helps in the browser: suggestions as one types, corrections, "did you mean"."""
+"""Search helps in the browser: suggestions as one types, corrections, "did you mean",
+and the hits of a nearby search when nothing was found."""
 
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +29,8 @@ def test_typing_fills_the_suggestions_without_breaking_the_csp(
 @pytest.mark.parametrize(
     ("typed", "notice"),
     [("Deutschkurs Quantenphysik", ".notice--info"), ("Schwimkurs", ".notice--info"),
-     ("Grunndschuhle", ".empty__suggestion")],
+     ("Grunndschuhle", ".empty__suggestion"), ("Grunndschuhle", ".empty__alternatives .hit"),
+     ("Deutschkurs&borough=Nirgendwo", ".empty__alternatives .hit")],
 )  # fmt: skip
 def test_search_help_is_accessible(
     open_portal: Callable[..., Visit],
