@@ -132,8 +132,10 @@ class SearchResult:
 
 Selection = dict[str, list[str]]
 SqlPart = tuple[str, list[Any]]
-# A group of matches in order: (limit, entries before it) -> (candidates, complete).
-Group = Callable[[int, int], tuple[list[tuple[int, bool]], bool]]
+# A group's first entries in order, (id, cancelled), and whether they are all of it.
+Candidates = tuple[list[tuple[int, bool]], bool]
+# A group of matches in order: (limit, entries before it) -> its candidates.
+Group = Callable[[int, int], Candidates]
 
 FTS_TABLE = "catalog_searchentry_fts"
 # The sample's FTS5 table (migration 0010): a row's rowid is its entry's place on the
@@ -363,7 +365,7 @@ class RankedEntries:
         else:
             yield self._scored
 
-    def _titled(self, limit: int, before: int) -> tuple[list[tuple[int, bool]], bool]:
+    def _titled(self, limit: int, before: int) -> Candidates:
         """Entries with every typed word in their title ("Kinder": 18,663 titles).
 
         A title holding a given word is longer than most, and the walk in tie-break
@@ -380,11 +382,10 @@ class RankedEntries:
             titled = min(matches, _count_in_titles(self.titled))
         return self._in_tie_break_order(self._match(self.titled), limit, titled, TITLED_LATE)
 
-    def _scored(self, limit: int, before: int) -> tuple[list[tuple[int, bool]], bool]:
-        rows = self._candidates(self._without_titled(), self._by_score(), limit)
-        return rows, len(rows) < limit
+    def _scored(self, limit: int, before: int) -> Candidates:
+        return self._candidates(self._without_titled(), self._by_score(), limit)
 
-    def _title_hits(self, limit: int, before: int) -> tuple[list[tuple[int, bool]], bool]:
+    def _title_hits(self, limit: int, before: int) -> Candidates:
         """Matches with a clause or a part of one in their title, scored. PostgreSQL
         ANDs the two indexes' bitmaps; SQLite reads one list and tests each entry of
         it against the other, so it is told to read the shorter: a broad word's few
@@ -396,10 +397,9 @@ class RankedEntries:
                 matches = _unindexed(matches)
             else:
                 in_title = _unindexed(in_title)
-        rows = self._candidates(_joined(" AND ", [matches, in_title]), self._by_score(), limit)
-        return rows, len(rows) < limit
+        return self._candidates(_joined(" AND ", [matches, in_title]), self._by_score(), limit)
 
-    def _untitled(self, limit: int, before: int) -> tuple[list[tuple[int, bool]], bool]:
+    def _untitled(self, limit: int, before: int) -> Candidates:
         """Matches with no clause in their title: they all score 0."""
         hit, params = self._title_hit()
         where = _joined(" AND ", [self._match(self.node), (f"NOT {hit}", params)])
@@ -407,7 +407,7 @@ class RankedEntries:
 
     def _in_tie_break_order(
         self, where: SqlPart, limit: int, matches: int, late: int = 1
-    ) -> tuple[list[tuple[int, bool]], bool]:
+    ) -> Candidates:
         """The first ``limit`` entries of a group of about ``matches`` in tie-break
         order. Many (for a walk ``late`` times as long as evenly spread matches make
         it): walk the index of the open entries in that order, which stops after
@@ -419,8 +419,7 @@ class RankedEntries:
             rows = [(row[0], False) for row in _rows(sql, params)]
             if len(rows) == limit:
                 return rows, False
-        rows = self._candidates(where, (ranking.TIE_BREAK, []), limit)
-        return rows, len(rows) < limit
+        return self._candidates(where, (ranking.TIE_BREAK, []), limit)
 
     def _without_titled(self) -> SqlPart:
         if self.titled is None:
@@ -439,14 +438,15 @@ class RankedEntries:
         same to each: the score counts titles alone."""
         return self.node == query.every_clause(self.clauses)
 
-    def _candidates(self, where: SqlPart, order: SqlPart, limit: int) -> list[tuple[int, bool]]:
+    def _candidates(self, where: SqlPart, order: SqlPart, limit: int) -> Candidates:
         """(id, cancelled) of the first ``limit`` entries of ``where`` in ``order``,
-        those that take place first."""
+        those that take place first, and whether they are all of them."""
         sql = (
             f"SELECT e.id, e.is_cancelled FROM catalog_searchentry e WHERE {where[0]} "
             f"ORDER BY e.is_cancelled, {order[0]} LIMIT %s"
         )
-        return [(i, bool(c)) for i, c in _rows(sql, [*where[1], *order[1], limit])]
+        rows = [(i, bool(c)) for i, c in _rows(sql, [*where[1], *order[1], limit])]
+        return rows, len(rows) < limit
 
     def _by_score(self) -> SqlPart:
         """ORDER BY the relevance score of entry ``e`` (see :mod:`ranking`)."""
@@ -537,7 +537,6 @@ def _walk_in_tie_break_order(where: SqlPart, limit: int, matches: int) -> SqlPar
     PostgreSQL reads each entry's row to test it, so its walk stops after
     WALK_BOUND steps per match: matches crowded at the end of the order then cost
     about what fetching and sorting them costs, before they are."""
-    condition, params = where
     if connection.vendor != "postgresql":
         condition, params = _unindexed(where)
         sql = (
@@ -545,6 +544,7 @@ def _walk_in_tie_break_order(where: SqlPart, limit: int, matches: int) -> SqlPar
             f"{condition} ORDER BY {ranking.TIE_BREAK} LIMIT %s"
         )
         return sql, [*params, limit]
+    condition, params = where
     steps = WALK_BOUND * max(matches, limit)
     walked = (
         f"SELECT e.*, {ranking.TITLE_WORDS} AS title_words FROM catalog_searchentry e "
