@@ -41,13 +41,21 @@ def window_ids(query: str, page: int, **selected: list[str]) -> list[int]:
     return [entry.id for entry in result.page]
 
 
+def full_order_windows(
+    monkeypatch: pytest.MonkeyPatch, pages: int, **selected: list[str]
+) -> list[list[int]]:
+    """The first ``pages`` windows of "Kurs" taken from the full order, without
+    candidates: what the windows from candidates must equal."""
+    with monkeypatch.context() as patch:
+        patch.setattr(search.RankedEntries, "_ranks_best_first", lambda self: False)
+        return [window_ids("Kurs", page, **selected) for page in range(1, pages + 1)]
+
+
 @pytest.mark.parametrize("selected", [{}, {"cost": ["free"]}, {"topic": ["language"]}])
 def test_windows_from_few_candidates_equal_the_full_order(
     courses: None, monkeypatch: pytest.MonkeyPatch, selected: dict[str, list[str]]
 ) -> None:
-    monkeypatch.setattr(search.RankedEntries, "_ranks_best_first", lambda self: False)
-    full = [window_ids("Kurs", page, **selected) for page in range(1, 10)]
-    monkeypatch.undo()
+    full = full_order_windows(monkeypatch, 9, **selected)
     monkeypatch.setattr(search, "CANDIDATES", 3)  # windows cross the candidate limit
     from_candidates = [window_ids("Kurs", page, **selected) for page in range(1, 10)]
     assert from_candidates == full
@@ -263,9 +271,7 @@ def _cancelled(entry: search.SearchEntry) -> bool:
 def test_windows_with_titled_entries_equal_the_full_order(
     mixed_courses: None, monkeypatch: pytest.MonkeyPatch, candidates: int
 ) -> None:
-    monkeypatch.setattr(search.RankedEntries, "_ranks_best_first", lambda self: False)
-    full = [window_ids("Kurs", page) for page in range(1, 7)]
-    monkeypatch.undo()
+    full = full_order_windows(monkeypatch, 6)
     monkeypatch.setattr(search, "CANDIDATES", candidates)
     assert [window_ids("Kurs", page) for page in range(1, 7)] == full
     assert len(sum(full, [])) == 40
@@ -317,9 +323,7 @@ def test_windows_below_the_title_hits_equal_the_full_order(
     the tie-break: walked along migration 0020's index, or fetched and sorted, also
     when PostgreSQL's walk ends before it found enough (a bound of 0). The windows are
     those of the full order, which only the windows beyond the open entries need."""
-    monkeypatch.setattr(search.RankedEntries, "_ranks_best_first", lambda self: False)
-    full = [window_ids("Kurs", page) for page in range(1, 7)]
-    monkeypatch.undo()
+    full = full_order_windows(monkeypatch, 6)
     monkeypatch.setattr(search, "CANDIDATES", 3)
     monkeypatch.setitem(search.WALK_PER_SORT, connection.vendor, walk_per_sort)
     monkeypatch.setattr(search, "WALK_BOUND", walk_bound)
@@ -338,9 +342,7 @@ def test_windows_of_many_titles_with_every_typed_word_equal_the_full_order(
 ) -> None:
     """Every course has "Kurs" in its title: walked in tie-break order (SQLite), or
     fetched and sorted, their windows are those of the full order."""
-    monkeypatch.setattr(search.RankedEntries, "_ranks_best_first", lambda self: False)
-    full = [window_ids("Kurs", page) for page in range(1, 10)]
-    monkeypatch.undo()
+    full = full_order_windows(monkeypatch, 9)
     monkeypatch.setattr(search, "CANDIDATES", 3)
     monkeypatch.setitem(search.WALK_PER_SORT, connection.vendor, walk_per_sort)
     with CaptureQueriesContext(connection) as statements:
